@@ -1,0 +1,27 @@
+// rewardguard/classify/shell.h
+//
+// Shell analysis: a command line in, the facts of everything it would run.
+//
+//   FactList facts;
+//   AnalyzeShell("ssh -fNR 9000:localhost:22 a@203.0.113.5", Limits{}, &facts);
+//   // net.tunnel program=ssh host=203.0.113.5 ...
+//
+// What cannot be resolved statically (eval of a computed string, a variable
+// as the program name, obfuscation) is `shell.unanalyzable`: fail closed.
+// Every simple command yields at least a `shell.exec` fact with its program.
+// Thread-safe; bounded work per byte of input (see Limits).
+#ifndef REWARDGUARD_CLASSIFY_SHELL_H_
+#define REWARDGUARD_CLASSIFY_SHELL_H_
+
+#include <string_view>
+
+#include "rewardguard/core/fact.h"
+#include "rewardguard/core/limits.h"
+
+namespace rewardguard {
+
+void AnalyzeShell(std::string_view command, const Limits& limits, FactList* out);
+
+}  // namespace rewardguard
+
+#endif  // REWARDGUARD_CLASSIFY_SHELL_H_

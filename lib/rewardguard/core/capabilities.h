@@ -1,0 +1,69 @@
+// rewardguard/core/capabilities.h
+//
+// The built-in capability taxonomy and cost categories.
+//
+// A capability is a dotted, hierarchical name: `net.egress.ssh` is a child of
+// `net.egress`, itself a child of `net`. Rules attached to a node apply to all
+// of its descendants. Classification speaks these names; the compiled policy
+// interns them into dense ids. Policy files may add nodes under any of them.
+//
+// Every top-level node carries a default cost category, inherited by its
+// descendants, so that a rule without an explicit `category:` still lands in
+// a sensible column of the cost matrix.
+//
+//   for (const BuiltinCapability& c : BuiltinCapabilities()) ...
+//   ParentCapability("net.egress.ssh");  // "net.egress"
+#ifndef REWARDGUARD_CORE_CAPABILITIES_H_
+#define REWARDGUARD_CORE_CAPABILITIES_H_
+
+#include <string_view>
+
+#include "absl/types/span.h"
+
+namespace rewardguard {
+
+// Names classification emits for its own bookkeeping. Each is in the
+// built-in taxonomy below.
+namespace cap {
+inline constexpr std::string_view kToolCall = "tool.call";          // a mapped tool with no capability of its own
+inline constexpr std::string_view kToolUnknown = "tool.unknown";    // the policy maps no such tool
+inline constexpr std::string_view kToolMalformed = "tool.malformed";  // arguments could not be read
+inline constexpr std::string_view kShellExec = "shell.exec";
+inline constexpr std::string_view kShellUnanalyzable = "shell.unanalyzable";
+inline constexpr std::string_view kLimitExceeded = "limit.exceeded";  // input over a safety limit
+}  // namespace cap
+
+struct BuiltinCapability {
+  std::string_view name;
+  std::string_view description;
+};
+
+// The taxonomy, parents before children.
+absl::Span<const BuiltinCapability> BuiltinCapabilities();
+
+// The built-in cost categories, in column order. Policies may append more.
+absl::Span<const std::string_view> BuiltinCategories();
+
+inline constexpr int kMaxCategories = 16;
+
+// The default category of a capability: that of its top-level node
+// ("network" for `net.*`, ...); "unknown" for names outside the taxonomy.
+std::string_view DefaultCategory(std::string_view capability);
+
+// "a.b.c" -> "a.b"; "a" -> "" (the root has no parent).
+std::string_view ParentCapability(std::string_view capability);
+
+// True if `ancestor` equals `name` or is one of its dotted prefixes.
+bool IsSelfOrAncestor(std::string_view ancestor, std::string_view name);
+
+// Syntax of a capability name: lowercase segments of [a-z0-9_], separated by
+// single dots.
+bool IsValidCapabilityName(std::string_view name);
+
+// Capabilities that stand for "could not be analyzed". Fail closed: when no
+// rule covers them, they get at least `block`, whatever the policy default.
+bool IsFailClosedCapability(std::string_view capability);
+
+}  // namespace rewardguard
+
+#endif  // REWARDGUARD_CORE_CAPABILITIES_H_

@@ -1,0 +1,21 @@
+// rewardguard/core/limits.h
+//
+// Safety limits on the work done for one call. Input past a limit becomes the
+// fact `limit.exceeded` (fail closed), never a crash, a stall or a pass.
+// Policy files set them under `limits:`; these are the defaults.
+#ifndef REWARDGUARD_CORE_LIMITS_H_
+#define REWARDGUARD_CORE_LIMITS_H_
+
+#include <cstdint>
+
+namespace rewardguard {
+
+struct Limits {
+  int64_t max_argument_bytes = 1 << 20;  // tool-call arguments as received
+  int32_t max_shell_depth = 64;          // nested subshells, `-c` strings, $( )
+  int32_t max_facts_per_call = 256;      // facts one call may produce
+};
+
+}  // namespace rewardguard
+
+#endif  // REWARDGUARD_CORE_LIMITS_H_
