@@ -1,5 +1,6 @@
 # cmake -DOUT=file.cc -DROOT=dir -DFILES="a;b" -P EmbedFiles.cmake
 # Writes a table of {path relative to ROOT, contents} as C++ byte arrays.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(_body "")
 set(_table "")
 set(_i 0)

@@ -1,6 +1,7 @@
 # Third-party libraries, all from Debian packages (scripts/setup.sh installs
 # them). The same calls are repeated in rewardguardConfig.cmake for consumers.
 find_package(absl REQUIRED)
+find_package(fmt REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(simdjson REQUIRED)
 find_package(SQLite3 REQUIRED)

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "absl/strings/match.h"
 
 namespace rewardguard {
 
@@ -45,15 +44,28 @@ bool GlobMatch(std::string_view pattern, std::string_view path) {
   return cur[n];
 }
 
+namespace {
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+}  // namespace
+
 bool HostMatch(std::string_view pattern, std::string_view host) {
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
   if (pattern == "*") return !host.empty();
-  if (absl::StartsWith(pattern, "*.")) {
+  if (pattern.starts_with("*.")) {
     std::string_view suffix = pattern.substr(1);  // ".corp.example"
     return host.size() > suffix.size() &&
-           absl::EndsWithIgnoreCase(host, suffix);
+           EqualsIgnoreCase(host.substr(host.size() - suffix.size()), suffix);
   }
-  return absl::EqualsIgnoreCase(pattern, host);
+  return EqualsIgnoreCase(pattern, host);
 }
 
 }  // namespace rewardguard

@@ -3,12 +3,20 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <string>
 
-#include "absl/strings/numbers.h"
 
 namespace rewardguard {
+namespace {
+// Decimal digits only, the whole of `text`.
+bool ParseDecimal(std::string_view text, int* out) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+}  // namespace
 
 std::optional<IpAddress> ParseIp(std::string_view text) {
   if (text.size() >= 2 && text.front() == '[' && text.back() == ']')
@@ -51,7 +59,7 @@ std::optional<Cidr> ParseCidr(std::string_view text) {
   int max_len = ip->is_v4 ? 32 : 128;
   int len = max_len;
   if (slash != std::string_view::npos) {
-    if (!absl::SimpleAtoi(text.substr(slash + 1), &len) || len < 0 || len > max_len)
+    if (!ParseDecimal(text.substr(slash + 1), &len) || len < 0 || len > max_len)
       return std::nullopt;
   }
   Cidr cidr{*ip, ip->is_v4 ? len + 96 : len};
@@ -60,11 +68,8 @@ std::optional<Cidr> ParseCidr(std::string_view text) {
 
 std::optional<int> ParsePort(std::string_view text) {
   int port;
-  if (text.empty() || text.size() > 5 || !absl::SimpleAtoi(text, &port) ||
-      port < 0 || port > 65535)
+  if (text.size() > 5 || !ParseDecimal(text, &port) || port < 0 || port > 65535)
     return std::nullopt;
-  for (char c : text)
-    if (c < '0' || c > '9') return std::nullopt;
   return port;
 }
 

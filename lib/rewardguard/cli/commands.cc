@@ -1,0 +1,286 @@
+#include "rewardguard/cli/commands.h"
+
+#include <algorithm>
+#include <iterator>
+#include <istream>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "fmt/format.h"
+#include "rewardguard/classify/classify.h"
+#include "simdjson.h"
+
+namespace rewardguard {
+namespace {
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+// One input line, parsed.
+struct CallLine {
+  std::string tool;
+  std::string arguments;  // JSON text: an object or a string
+  int64_t env = 0, episode = 0, step = 0;
+};
+
+bool ParseCallLine(simdjson::dom::parser& parser, std::string_view line,
+                   CallLine* call, std::string* error) {
+  simdjson::dom::element root;
+  if (parser.parse(line.data(), line.size()).get(root) != simdjson::SUCCESS) {
+    *error = "not valid JSON";
+    return false;
+  }
+  simdjson::dom::object object;
+  if (root.get_object().get(object) != simdjson::SUCCESS) {
+    *error = "expected a JSON object";
+    return false;
+  }
+  std::string_view tool;
+  if (object["tool"].get_string().get(tool) != simdjson::SUCCESS) {
+    *error = "expected a string field `tool`";
+    return false;
+  }
+  call->tool = std::string(tool);
+  simdjson::dom::element arguments;
+  if (object["arguments"].get(arguments) != simdjson::SUCCESS) {
+    *error = "expected a field `arguments` (object or string)";
+    return false;
+  }
+  if (!arguments.is_object() && !arguments.is_string()) {
+    *error = "field `arguments` must be an object or a string";
+    return false;
+  }
+  call->arguments = simdjson::minify(arguments);
+  for (auto [key, target] : {std::pair<const char*, int64_t*>{"env", &call->env},
+                             {"episode", &call->episode}, {"step", &call->step}}) {
+    simdjson::dom::element value;
+    if (object[key].get(value) != simdjson::SUCCESS) continue;
+    if (value.get_int64().get(*target) != simdjson::SUCCESS) {
+      *error = fmt::format("field `{}` must be an integer", key);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Verdict -> one JSON line (without the newline).
+std::string VerdictJson(const CompiledPolicy& policy, const Verdict& v,
+                        std::string_view error) {
+  std::string out = fmt::format(R"({{"action":"{}","penalty":{},"rules":[)",
+                                ActionName(v.action), v.penalty);
+  for (size_t i = 0; i < v.rules.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(&out, v.rules[i]);
+  }
+  out.append("],\"capabilities\":[");
+  for (size_t i = 0; i < v.capabilities.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(&out, policy.capability_name(v.capabilities[i]));
+  }
+  out.append("],\"costs\":{");
+  bool first = true;
+  for (size_t c = 0; c < policy.categories().size(); ++c) {
+    if (v.costs[c] == 0.0f) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonString(&out, policy.categories()[c]);
+    fmt::format_to(std::back_inserter(out), ":{}", v.costs[c]);
+  }
+  out.append("},\"reason\":");
+  AppendJsonString(&out, v.reason);
+  if (!error.empty()) {
+    out.append(",\"error\":");
+    AppendJsonString(&out, error);
+  }
+  out.push_back('}');
+  return out;
+}
+
+// The verdict given to an input line that is not a valid call: fail closed.
+Verdict ErrorVerdict(const CompiledPolicy& policy, std::string_view error) {
+  Verdict v;
+  v.action = Action::kBlock;
+  v.capabilities.push_back(policy.ResolveCapability(cap::kToolMalformed));
+  v.reason = fmt::format("malformed input line: {}", error);
+  return v;
+}
+
+// Counts for the readable report.
+struct Summary {
+  int calls = 0;
+  int by_action[kNumActions] = {};
+  std::map<std::string, int> by_rule;
+  std::vector<float> cost_by_category;
+  float penalty = 0.0f;
+};
+
+std::string Truncate(std::string_view s, size_t n) {
+  std::string out(s.substr(0, n));
+  for (char& c : out)
+    if (c == '\n' || c == '\t') c = ' ';
+  if (s.size() > n) out.append("...");
+  return out;
+}
+
+void PrintReportLine(const CallLine& call, const Verdict& v, std::ostream& out) {
+  out << fmt::format("{:>4} {:>4}  {:<10} {:<9} {:>6.2f}  {}\n", call.env, call.step,
+                     Truncate(call.tool, 10), ActionName(v.action), v.penalty,
+                     Truncate(call.arguments, 70));
+  if (v.action != Action::kAllow) out << "                 -> " << v.reason << "\n";
+}
+
+void PrintSummary(const CompiledPolicy& policy, const Summary& s, std::ostream& out) {
+  out << "\n" << s.calls << " calls judged by policy `" << policy.name() << "`:";
+  for (int a = 0; a < kNumActions; ++a)
+    if (s.by_action[a]) out << " " << s.by_action[a] << " " << ActionName(static_cast<Action>(a));
+  out << fmt::format("\ntotal penalty {:.2f}", s.penalty);
+  for (size_t c = 0; c < s.cost_by_category.size(); ++c)
+    if (s.cost_by_category[c] > 0)
+      out << fmt::format("  {}={:.2f}", policy.categories()[c], s.cost_by_category[c]);
+  out << "\nrules fired:";
+  for (const auto& [rule, count] : s.by_rule) out << " " << rule << " x" << count;
+  out << "\n";
+}
+
+}  // namespace
+
+int RunEval(const EvalCommandOptions& options, std::istream& in,
+            std::ostream& out, std::ostream& err) {
+  absl::StatusOr<PolicyPtr> policy = LoadPolicy(options.policy);
+  if (!policy.ok()) {
+    err << "error: " << policy.status().message() << "\n";
+    return 2;
+  }
+  const CompiledPolicy& p = **policy;
+  // One single-env evaluator per env id seen, so env ids may be sparse.
+  struct Env {
+    Evaluator evaluator;
+    int64_t episode;
+  };
+  absl::flat_hash_map<int64_t, Env> envs;
+  simdjson::dom::parser parser;
+  Summary summary;
+  summary.cost_by_category.assign(p.categories().size(), 0.0f);
+  if (options.report)
+    out << fmt::format("{:>4} {:>4}  {:<10} {:<9} {:>6}  {}\n", "env", "step", "tool",
+                       "action", "pen.", "arguments");
+
+  std::string line;
+  Verdict verdict;
+  int line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    CallLine call;
+    std::string error;
+    if (ParseCallLine(parser, line, &call, &error)) {
+      auto it = envs.find(call.env);
+      if (it == envs.end()) {
+        it = envs.emplace(call.env, Env{Evaluator(*policy, 1, {options.mode}), call.episode}).first;
+      } else if (it->second.episode != call.episode) {
+        it->second.evaluator.Reset(0);
+        it->second.episode = call.episode;
+      }
+      it->second.evaluator.Evaluate(0, ToolCall{call.tool, call.arguments}, &verdict);
+    } else {
+      error = fmt::format("line {}: {}", line_number, error);
+      verdict = ErrorVerdict(p, error);
+      call.tool = "?";
+      call.arguments = Truncate(line, 60);
+    }
+    if (options.report) {
+      PrintReportLine(call, verdict, out);
+    } else {
+      out << VerdictJson(p, verdict, error) << "\n";
+    }
+    ++summary.calls;
+    ++summary.by_action[static_cast<int>(verdict.action)];
+    summary.penalty += verdict.penalty;
+    for (size_t c = 0; c < summary.cost_by_category.size(); ++c)
+      summary.cost_by_category[c] += verdict.costs[c];
+    for (std::string_view rule : verdict.rules) ++summary.by_rule[std::string(rule)];
+  }
+  if (options.report) PrintSummary(p, summary, out);
+  out.flush();
+  return 0;
+}
+
+int RunPolicyLint(const std::string& policy, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<PolicyPtr> p = LoadPolicy(policy);
+  if (!p.ok()) {
+    err << "error: " << p.status().message() << "\n";
+    return 2;
+  }
+  const CompiledPolicy& c = **p;
+  out << fmt::format("ok: policy `{}` (version {}): {} rules, {} budgets, {} flows, "
+                     "{} tools, {} capabilities, {} tests\n",
+                     c.name(), c.version(), c.rules().size(), c.budgets().size(),
+                     c.flows().size(), c.tools().size(), c.num_capabilities(),
+                     c.tests().size());
+  return 0;
+}
+
+int RunPolicyTest(const std::string& policy, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<PolicyPtr> p = LoadPolicy(policy);
+  if (!p.ok()) {
+    err << "error: " << p.status().message() << "\n";
+    return 2;
+  }
+  int passed = 0, failed = 0;
+  for (const PolicyTest& test : (*p)->tests()) {
+    Evaluator evaluator(*p, 1);
+    Verdict v = evaluator.Evaluate(0, ToolCall{test.tool, test.arguments});
+    std::vector<std::string_view> missing;
+    for (const std::string& rule : test.expect_rules)
+      if (std::find(v.rules.begin(), v.rules.end(), rule) == v.rules.end())
+        missing.push_back(rule);
+    if (v.action == test.expect && missing.empty()) {
+      ++passed;
+      continue;
+    }
+    ++failed;
+    out << (*p)->source_name() << ":" << test.position.line << ":"
+        << test.position.column << ": FAIL `" << test.tool << "` " << test.arguments
+        << ": expected " << ActionName(test.expect) << ", got " << ActionName(v.action);
+    for (std::string_view rule : missing) out << "; rule `" << rule << "` did not fire";
+    if (!v.reason.empty()) out << " (" << v.reason << ")";
+    out << "\n";
+  }
+  out << passed << " passed, " << failed << " failed\n";
+  return failed == 0 ? 0 : 1;
+}
+
+int RunPolicyShow(const std::string& policy, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<PolicyPtr> p = LoadPolicy(policy);
+  if (!p.ok()) {
+    err << "error: " << p.status().message() << "\n";
+    return 2;
+  }
+  out << "# " << (*p)->source_name() << "\n" << (*p)->source_text() << "\n# capabilities:\n";
+  for (int id = 0; id < (*p)->num_capabilities(); ++id) {
+    out << "#   " << (*p)->capability_name(static_cast<CapabilityId>(id)) << "\n";
+  }
+  return 0;
+}
+
+}  // namespace rewardguard

@@ -1,0 +1,53 @@
+// rewardguard/cli/commands.h
+//
+// The subcommands of the `rewardguard` command, as functions over streams so
+// that tests run them without a process. main.cc only parses flags.
+//
+//   rewardguard eval --policy coding-sandbox < calls.jsonl > verdicts.jsonl
+//   rewardguard policy lint my-policy.yaml
+//   rewardguard policy test my-policy.yaml
+//
+// Exit codes: 0 success; 1 `policy test` had failures; 2 the policy did not
+// load (the error, with file:line:column, goes to `err`).
+#ifndef REWARDGUARD_CLI_COMMANDS_H_
+#define REWARDGUARD_CLI_COMMANDS_H_
+
+#include <iosfwd>
+#include <string>
+
+#include "rewardguard/eval/evaluator.h"
+
+namespace rewardguard {
+
+struct EvalCommandOptions {
+  std::string policy = "coding-sandbox";  // built-in name or file path
+  Mode mode = Mode::kEnforce;
+  bool report = false;  // a human-readable report instead of JSON Lines
+};
+
+// Reads JSON Lines of tool calls from `in`:
+//   {"tool": "http_get", "arguments": {"url": "..."}, "env": 0, "episode": 1, "step": 7}
+// `arguments` is an object or a string (a JSON object in a string, or the raw
+// value of a one-argument tool such as a shell command); env, episode and
+// step are optional (default 0); a new episode number resets that env.
+// Writes one verdict line per input line, in order:
+//   {"action": "block", "penalty": 1, "rules": [...], "capabilities": [...],
+//    "costs": {"network": 1}, "reason": "..."}
+// A line that is not a valid call gets a `block` verdict with an "error"
+// key; processing goes on. Blank lines are skipped.
+int RunEval(const EvalCommandOptions& options, std::istream& in,
+            std::ostream& out, std::ostream& err);
+
+// Loads and validates a policy; prints a one-line summary.
+int RunPolicyLint(const std::string& policy, std::ostream& out, std::ostream& err);
+
+// Runs the policy's inline `tests:`, each on a fresh episode; prints one line
+// per failure and "N passed, M failed".
+int RunPolicyTest(const std::string& policy, std::ostream& out, std::ostream& err);
+
+// Prints the policy's source text and its compiled taxonomy.
+int RunPolicyShow(const std::string& policy, std::ostream& out, std::ostream& err);
+
+}  // namespace rewardguard
+
+#endif  // REWARDGUARD_CLI_COMMANDS_H_

@@ -1,0 +1,218 @@
+#include "rewardguard/eval/evaluator.h"
+
+#include <iterator>
+#include <utility>
+
+#include "fmt/format.h"
+#include "rewardguard/classify/classify.h"
+
+namespace rewardguard {
+namespace {
+
+// One event's accumulation of fired consequences.
+class Tally {
+ public:
+  explicit Tally(Verdict* out) : out_(out) {}
+
+  // Records that `id` fired because of `fact`; each id counts once per event.
+  void Fire(std::string_view id, Action action, float penalty, int category,
+            std::string_view reason, const Fact& fact) {
+    for (std::string_view fired : out_->rules)
+      if (fired == id) return;
+    out_->rules.push_back(id);
+    out_->penalty += penalty;
+    out_->costs[category] += penalty;
+    // The first consequence to reach the strongest action explains it.
+    if (decisive_ == nullptr || action > out_->action) {
+      out_->action = StrongerOf(out_->action, action);
+      decisive_id_ = id;
+      decisive_reason_ = reason;
+      decisive_ = &fact;
+    }
+  }
+  void Fire(const Consequence& c, const Fact& fact) {
+    Fire(c.id, c.action, c.penalty, c.category, c.reason, fact);
+  }
+
+  // The reason of the strongest consequence, with what it fired on.
+  void WriteReason() {
+    if (out_->action == Action::kAllow || decisive_ == nullptr) return;
+    const Fact& f = *decisive_;
+    std::string& r = out_->reason;
+    auto it = std::back_inserter(r);
+    fmt::format_to(it, "`{}`: ", decisive_id_);
+    if (!decisive_reason_.empty()) fmt::format_to(it, "{} ", decisive_reason_);
+    fmt::format_to(it, "[{}", f.capability);
+    if (!f.program.empty()) fmt::format_to(it, " program={}", f.program);
+    if (!f.host.empty()) fmt::format_to(it, " host={}", f.host);
+    if (f.port >= 0) fmt::format_to(it, " port={}", f.port);
+    if (!f.path.empty()) fmt::format_to(it, " path={}", f.path);
+    r += ']';
+    if (!f.detail.empty()) fmt::format_to(it, ": {}", f.detail);
+  }
+
+ private:
+  Verdict* out_;
+  const Fact* decisive_ = nullptr;
+  std::string_view decisive_id_, decisive_reason_;
+};
+
+bool ContainsId(absl::Span<const CapabilityId> ids, CapabilityId id) {
+  for (CapabilityId x : ids)
+    if (x == id) return true;
+  return false;
+}
+
+const Fact& OutOfRangeFact() {
+  static const Fact* fact = [] {
+    auto* f = new Fact;
+    f->capability = std::string(cap::kToolMalformed);
+    f->detail = "env id out of range";
+    return f;
+  }();
+  return *fact;
+}
+
+}  // namespace
+
+Evaluator::Evaluator(PolicyPtr policy, int num_envs, EvaluatorOptions options)
+    : policy_(std::move(policy)), options_(options) {
+  envs_.resize(num_envs < 1 ? 1 : num_envs);
+  for (EnvState& env : envs_) env.budget_counts.assign(policy_->budgets().size(), 0);
+}
+
+Verdict Evaluator::Evaluate(int env, const ToolCall& call) {
+  Verdict v;
+  Evaluate(env, call, &v);
+  return v;
+}
+
+void Evaluator::Evaluate(int env, const ToolCall& call, Verdict* out) {
+  thread_local FactList facts;
+  facts.clear();
+  ClassifyCall(policy_->FindTool(call.tool), call, policy_->limits(), &facts);
+  Judge(env, call.tool, facts, out);
+}
+
+void Evaluator::EvaluateFacts(int env, std::string_view tool,
+                              const FactList& facts, Verdict* out) {
+  Judge(env, tool, facts, out);
+}
+
+void Evaluator::Judge(int env, std::string_view tool, const FactList& facts,
+                      Verdict* out) {
+  out->Clear();
+  const CompiledPolicy& p = *policy_;
+  Tally tally(out);
+  if (env < 0 || env >= num_envs()) {
+    tally.Fire(kDefaultRuleId, Action::kBlock, p.default_penalty(),
+               p.default_category(), "", OutOfRangeFact());
+    tally.WriteReason();
+    return;
+  }
+  EnvState& state = envs_[env];
+
+  // Past the limit on facts, the rest are judged as one `limit.exceeded`.
+  const size_t limit = static_cast<size_t>(p.limits().max_facts_per_call);
+  const size_t n = facts.size() < limit ? facts.size() : limit;
+  thread_local Fact overflow;
+  if (facts.size() > limit) {
+    overflow = Fact();
+    overflow.capability = std::string(cap::kLimitExceeded);
+    overflow.detail = fmt::format("{} facts exceed the limit of {}", facts.size(), limit);
+  }
+  auto fact_at = [&](size_t i) -> const Fact& { return i < n ? facts[i] : overflow; };
+  const size_t total = n + (facts.size() > limit ? 1 : 0);
+
+  CapabilitySet event_caps;
+  thread_local std::vector<CapabilityId> ids;
+  ids.clear();
+  for (size_t i = 0; i < total; ++i) {
+    const Fact& fact = fact_at(i);
+    CapabilityId id = p.ResolveCapability(fact.capability);
+    ids.push_back(id);
+    event_caps |= p.self_and_ancestors(id);
+    if (!ContainsId(out->capabilities, id)) out->capabilities.push_back(id);
+
+    bool covered = false;
+    for (uint16_t r : p.rules_for(id)) {
+      const Rule& rule = p.rules()[r];
+      if (!rule.when.Holds(fact, tool)) continue;
+      covered = true;
+      if (rule.unless && rule.unless->Holds(fact, tool)) continue;  // exception
+      tally.Fire(rule, fact);
+    }
+    if (!covered) {
+      Action action = p.default_action();
+      if (IsFailClosedCapability(fact.capability))
+        action = StrongerOf(action, Action::kBlock);
+      tally.Fire(kDefaultRuleId, action, p.default_penalty(),
+                 p.default_category(), "no rule allows this", fact);
+    }
+  }
+
+  // Flows see what ran before in the episode plus this event.
+  const CapabilitySet history = state.seen | event_caps;
+  for (const Flow& flow : p.flows()) {
+    if (!history.test(flow.after) || !event_caps.test(flow.then)) continue;
+    for (size_t i = 0; i < total; ++i) {
+      if (p.self_and_ancestors(ids[i]).test(flow.then)) {
+        tally.Fire(flow, fact_at(i));
+        break;
+      }
+    }
+  }
+
+  const bool runs = options_.mode == Mode::kShadow || !Prevents(out->action);
+  if (runs) {
+    auto budgets = p.budgets();
+    for (size_t b = 0; b < budgets.size(); ++b) {
+      const Budget& budget = budgets[b];
+      if (!event_caps.test(budget.match)) continue;
+      for (size_t i = 0; i < total; ++i) {
+        const Fact& fact = fact_at(i);
+        if (!p.self_and_ancestors(ids[i]).test(budget.match) ||
+            !budget.when.Holds(fact, tool))
+          continue;
+        if (++state.budget_counts[b] > budget.max_per_episode) tally.Fire(budget, fact);
+        break;
+      }
+    }
+  }
+  // A budget may have blocked the event after all: then it did not run.
+  if (options_.mode == Mode::kShadow || !Prevents(out->action)) state.seen |= event_caps;
+  tally.WriteReason();
+}
+
+void Evaluator::EvaluateBatch(absl::Span<const ToolCall> calls,
+                              absl::Span<const int32_t> env_ids,
+                              absl::Span<Verdict> out) {
+  if (calls.size() != env_ids.size() || calls.size() != out.size()) {
+    for (Verdict& v : out) Judge(-1, "", FactList(), &v);
+    return;
+  }
+  for (size_t i = 0; i < calls.size(); ++i) Evaluate(env_ids[i], calls[i], &out[i]);
+}
+
+void Evaluator::Reset(int env) {
+  if (env < 0 || env >= num_envs()) return;
+  envs_[env].seen.reset();
+  std::fill(envs_[env].budget_counts.begin(), envs_[env].budget_counts.end(), 0);
+}
+
+void Evaluator::ResetAll() {
+  for (int env = 0; env < num_envs(); ++env) Reset(env);
+}
+
+bool Evaluator::Seen(int env, CapabilityId capability) const {
+  return env >= 0 && env < num_envs() && envs_[env].seen.test(capability);
+}
+
+int64_t Evaluator::BudgetCount(int env, int budget) const {
+  if (env < 0 || env >= num_envs() || budget < 0 ||
+      budget >= static_cast<int>(envs_[env].budget_counts.size()))
+    return 0;
+  return envs_[env].budget_counts[budget];
+}
+
+}  // namespace rewardguard

@@ -1,0 +1,114 @@
+// rewardguard/eval/evaluator.h
+//
+// The Evaluator judges tool calls against a compiled policy, keeping the
+// per-env episode state that budgets and flows need.
+//
+//   PolicyPtr policy = *LoadBuiltinPolicy("coding-sandbox");
+//   Evaluator evaluator(policy, /*num_envs=*/64);
+//   Verdict v = evaluator.Evaluate(/*env=*/3, ToolCall::Raw("shell", "ls"));
+//   evaluator.EvaluateBatch(calls, env_ids, absl::MakeSpan(verdicts));
+//   evaluator.Reset(3);  // env 3 started a new episode
+//
+// Semantics, per event (a tool call):
+//  1. Classification turns the call into facts (capability + attributes).
+//  2. A rule is considered for a fact when its `match` is the fact's
+//     capability or an ancestor (rules are inherited down the tree). It fires
+//     when `when` holds and `unless` does not. Where `unless` holds the rule
+//     grants an exception: the fact is explicitly allowed by it.
+//  3. A fact on which no rule fired and no rule granted an exception gets the
+//     policy default (`default`, `default_penalty`). Fail closed: a fact that
+//     could not be analyzed (`shell.unanalyzable`, `tool.malformed`,
+//     `limit.exceeded`) gets at least `block` when no rule covers it.
+//  4. Budgets count, per episode, the events that ran (not prevented) with a
+//     matching fact; each such event beyond `max_per_episode` fires.
+//  5. Flows fire on an event with a fact matching `then` when a fact
+//     matching `after` ran earlier in the episode or is in the same event.
+//  6. The verdict's action is the strongest of all that fired (allow < warn
+//     < penalize < block < terminate); penalties of everything that fired add
+//     up, each rule counted once per event, and are split into cost
+//     categories.
+//  7. Episode state (capabilities seen, budget counts) records only events
+//     that ran: in enforce mode those not blocked or terminated, in shadow
+//     mode all of them.
+//
+// Thread safety: the policy is shared and immutable. Different envs may be
+// evaluated concurrently from different threads; one env must not be.
+// The hot path never throws and never allocates for short attribute values.
+#ifndef REWARDGUARD_EVAL_EVALUATOR_H_
+#define REWARDGUARD_EVAL_EVALUATOR_H_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "rewardguard/core/fact.h"
+#include "rewardguard/core/tool_call.h"
+#include "rewardguard/eval/verdict.h"
+#include "rewardguard/policy/loader.h"
+
+namespace rewardguard {
+
+enum class Mode : uint8_t {
+  kEnforce,  // blocked calls do not run; terminate ends the episode
+  kShadow,   // nothing is blocked: verdicts are computed and recorded only
+};
+
+struct EvaluatorOptions {
+  Mode mode = Mode::kEnforce;
+};
+
+class Evaluator {
+ public:
+  // `policy` must not be null; `num_envs` >= 1.
+  Evaluator(PolicyPtr policy, int num_envs, EvaluatorOptions options = {});
+
+  Evaluator(Evaluator&&) = default;
+  Evaluator& operator=(Evaluator&&) = default;
+
+  // Judges `call` made in `env` and records it in that env's episode. An env
+  // out of range yields a `block` verdict saying so.
+  Verdict Evaluate(int env, const ToolCall& call);
+  // Same, reusing `out`'s storage.
+  void Evaluate(int env, const ToolCall& call, Verdict* out);
+
+  // Judges facts reported from elsewhere (a sandbox observation) as if one
+  // call of `tool` had produced them.
+  void EvaluateFacts(int env, std::string_view tool, const FactList& facts,
+                     Verdict* out);
+
+  // out[i] = Evaluate(env_ids[i], calls[i]), in order, so calls of one env
+  // see each other's effects. Sizes must match (else every out[i] blocks).
+  void EvaluateBatch(absl::Span<const ToolCall> calls,
+                     absl::Span<const int32_t> env_ids,
+                     absl::Span<Verdict> out);
+
+  // Starts a new episode in `env`: clears its budgets and flow state only.
+  void Reset(int env);
+  void ResetAll();
+
+  int num_envs() const { return static_cast<int>(envs_.size()); }
+  Mode mode() const { return options_.mode; }
+  const CompiledPolicy& policy() const { return *policy_; }
+  const PolicyPtr& shared_policy() const { return policy_; }
+
+  // Episode state, for tests and telemetry.
+  bool Seen(int env, CapabilityId capability) const;
+  int64_t BudgetCount(int env, int budget) const;
+
+ private:
+  struct EnvState {
+    CapabilitySet seen;
+    std::vector<int64_t> budget_counts;
+  };
+
+  void Judge(int env, std::string_view tool, const FactList& facts, Verdict* out);
+
+  PolicyPtr policy_;
+  EvaluatorOptions options_;
+  std::vector<EnvState> envs_;
+};
+
+}  // namespace rewardguard
+
+#endif  // REWARDGUARD_EVAL_EVALUATOR_H_

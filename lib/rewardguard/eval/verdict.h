@@ -1,0 +1,49 @@
+// rewardguard/eval/verdict.h
+//
+// A Verdict is the evaluator's judgement of one event: the strongest action
+// of every rule that fired, the sum of their penalties, that sum split by cost
+// category, the rules that fired and a reason a human can read.
+//
+//   Verdict v = evaluator.Evaluate(env, call);
+//   if (Prevents(v.action)) return BlockedObservation(v.reason);
+//   reward -= v.penalty;
+//
+// `rules` views rule ids owned by the policy: valid while the policy lives
+// (the Evaluator that produced the verdict keeps it alive).
+#ifndef REWARDGUARD_EVAL_VERDICT_H_
+#define REWARDGUARD_EVAL_VERDICT_H_
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "absl/container/inlined_vector.h"
+#include "rewardguard/core/action.h"
+#include "rewardguard/core/capabilities.h"
+#include "rewardguard/policy/compiled_policy.h"
+
+namespace rewardguard {
+
+// The id under which a fact that no rule covers is reported.
+inline constexpr std::string_view kDefaultRuleId = "default";
+
+struct Verdict {
+  Action action = Action::kAllow;
+  float penalty = 0.0f;
+  // Penalty per cost category, indexed like CompiledPolicy::categories();
+  // sums to `penalty`.
+  std::array<float, kMaxCategories> costs{};
+  // Ids of the rules, budgets and flows that fired, in firing order, each
+  // once; kDefaultRuleId when the policy default applied.
+  absl::InlinedVector<std::string_view, 4> rules;
+  // The capabilities classification found, each once, in order.
+  absl::InlinedVector<CapabilityId, 4> capabilities;
+  // Empty for `allow`; otherwise which rule decided, why, and on what.
+  std::string reason;
+
+  void Clear();
+};
+
+}  // namespace rewardguard
+
+#endif  // REWARDGUARD_EVAL_VERDICT_H_
