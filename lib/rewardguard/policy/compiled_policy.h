@@ -117,6 +117,8 @@ class CompiledPolicy {
   CompiledPolicy& operator=(const CompiledPolicy&) = delete;
 
   const std::string& name() const { return name_; }
+  // The file's `description:`; empty if none.
+  const std::string& description() const { return description_; }
   int version() const { return version_; }
   // The file it came from ("<builtin:coding-sandbox>" for built-ins) and its
   // text, kept for the audit trail.
@@ -162,7 +164,7 @@ class CompiledPolicy {
   friend class PolicyCompiler;  // the only writer; see loader.cc
   CompiledPolicy() = default;
 
-  std::string name_, source_name_, source_text_;
+  std::string name_, description_, source_name_, source_text_;
   int version_ = 1;
   Action default_action_ = Action::kBlock;
   float default_penalty_ = 0.0f;
