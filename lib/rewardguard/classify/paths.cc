@@ -2,59 +2,67 @@
 
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
+#include "rewardguard/classify/internal/signatures.h"
 
 namespace rewardguard {
 
 std::string NormalizePath(std::string_view path) {
   std::string_view rest = path;
-  std::string prefix;
-  for (std::string_view home : {"${HOME}", "$HOME", "~"}) {
-    if (absl::StartsWith(rest, home) &&
-        (rest.size() == home.size() || rest[home.size()] == '/')) {
-      prefix = "~";
-      rest.remove_prefix(home.size());
+  bool home = false;
+  for (std::string_view prefix : {"${HOME}", "$HOME", "~"}) {
+    if (rest.starts_with(prefix) && (rest.size() == prefix.size() || rest[prefix.size()] == '/')) {
+      home = true;
+      rest.remove_prefix(prefix.size());
       break;
     }
   }
-  bool absolute = prefix.empty() && absl::StartsWith(rest, "/");
+  bool absolute = !home && rest.starts_with("/");
   std::vector<std::string_view> parts;
-  for (std::string_view part : absl::StrSplit(rest, '/', absl::SkipEmpty())) {
-    if (part == ".") continue;
-    if (part == ".." && !parts.empty() && parts.back() != "..") {
-      parts.pop_back();
-      continue;
+  size_t i = 0;
+  while (i <= rest.size()) {
+    size_t slash = rest.find('/', i);
+    if (slash == std::string_view::npos) slash = rest.size();
+    std::string_view part = rest.substr(i, slash - i);
+    i = slash + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty() && parts.back() != "..") {
+        parts.pop_back();
+        continue;
+      }
+      if (absolute || home) continue;  // "/.." is "/"
     }
-    if (part == ".." && (absolute || !prefix.empty())) continue;
     parts.push_back(part);
   }
+  // /root and /home/<user> are home directories too.
   if (absolute && !parts.empty() && parts[0] == "root") {
-    prefix = "~";
+    home = true;
+    absolute = false;
     parts.erase(parts.begin());
-    absolute = false;
   } else if (absolute && parts.size() >= 2 && parts[0] == "home") {
-    prefix = "~";
-    parts.erase(parts.begin(), parts.begin() + 2);
+    home = true;
     absolute = false;
+    parts.erase(parts.begin(), parts.begin() + 2);
   }
-  std::string joined = absl::StrJoin(parts, "/");
-  if (!prefix.empty()) return joined.empty() ? prefix : prefix + "/" + joined;
-  if (absolute) return "/" + joined;
-  return joined.empty() ? "." : joined;
+  std::string out;
+  out.reserve(path.size() + 1);
+  if (home) out.push_back('~');
+  for (std::string_view part : parts) {
+    if (!out.empty() || absolute || home) out.push_back('/');
+    out.append(part.data(), part.size());
+  }
+  if (out.empty()) return absolute ? "/" : ".";
+  return out;
 }
 
 std::string_view RefineFileAccess(FileAccess access, std::string_view path) {
-  // Minimal table until the signature-driven one lands.
+  const classify_internal::Signatures& sig = classify_internal::GetSignatures();
+  if (const classify_internal::PathRule* rule = sig.FindPath(static_cast<int>(access), path))
+    return rule->capability;
   switch (access) {
     case FileAccess::kRead:
-      if (absl::StartsWith(path, "~/.ssh/id_") || path == "/etc/shadow" ||
-          absl::StartsWith(path, "~/.aws/"))
-        return "fs.read.secret";
       return "fs.read";
     case FileAccess::kWrite:
-      if (absl::StartsWith(path, "/etc/")) return "fs.write.system";
       return "fs.write";
     case FileAccess::kDelete:
       return "fs.delete";

@@ -1,29 +1,2302 @@
-// Fallback analyzer: understands only plain commands (words separated by
-// spaces); anything with shell syntax is `shell.unanalyzable`. Honest, not
-// clever: the full analyzer replaces this file.
+// Shell analyzer: a bash-faithful lexer and a flat parser (explicit frame
+// stack, no recursion per nesting level except for $( ), backticks, <( ) and
+// -c strings, each bounded by Limits::max_shell_depth), then per simple
+// command: launcher unwrapping, signature matching, attribute extraction.
+// docs/shell-analysis.md describes what is analyzed and the known limits.
 #include "rewardguard/classify/shell.h"
 
-#include "absl/strings/str_split.h"
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "rewardguard/classify/internal/signatures.h"
+#include "rewardguard/classify/internal/strings.h"
+#include "rewardguard/classify/paths.h"
+#include "rewardguard/classify/url.h"
+#include "rewardguard/core/capabilities.h"
+#include "rewardguard/core/net.h"
 
 namespace rewardguard {
+namespace {
 
-void AnalyzeShell(std::string_view command, const Limits& /*limits*/, FactList* out) {
-  Fact fact;
-  fact.command = std::string(command);
-  if (command.find_first_of("$`()|&;<>\\'\"*?[]{}~\n") != std::string_view::npos) {
-    fact.capability = "shell.unanalyzable";
-    fact.detail = "shell syntax the fallback analyzer does not read";
-    out->push_back(std::move(fact));
+using classify_internal::FileArgs;
+using classify_internal::GetSignatures;
+using classify_internal::HostMode;
+using classify_internal::ProgramSig;
+using classify_internal::Role;
+using classify_internal::Signatures;
+using classify_internal::Contains;
+using classify_internal::EndsWith;
+using classify_internal::Lower;
+using classify_internal::StartsWith;
+using classify_internal::StrCat;
+using classify_internal::Upper;
+
+enum WordFlag : uint16_t {
+  kQuoted = 1 << 0,
+  kEscaped = 1 << 1,       // a backslash escape other than a leading one
+  kAnsiC = 1 << 2,         // $'...'
+  kExpansion = 1 << 3,     // $var, ${...}, $((...))
+  kCommandSubst = 1 << 4,  // $(...) or `...`
+  kProcessSubst = 1 << 5,  // <(...) or >(...)
+  kIfs = 1 << 6,           // $IFS / ${IFS}
+  kPartialQuote = 1 << 7,  // quoted and unquoted parts in one word
+  kGlob = 1 << 8,
+  kSubstNet = 1 << 9,      // a substitution in it contacted the network
+  kSubstDecode = 1 << 10,  // a substitution in it ran a decoder
+  kLeadingEscape = 1 << 11,
+  kBrace = 1 << 12,        // {a,b} brace expansion
+};
+constexpr uint16_t kDynamic = kExpansion | kCommandSubst | kProcessSubst | kIfs;
+
+struct Word {
+  std::string_view text;  // quotes removed, escapes resolved, expansions as written
+  std::string_view raw;
+  uint16_t flags = 0;
+};
+
+enum class RedirOp : uint8_t { kIn, kOut, kAppend, kInOut, kDupIn, kDupOut, kHeredoc, kHerestring };
+
+struct Redir {
+  int fd = -1;  // -1: the default for the operator
+  RedirOp op = RedirOp::kOut;
+  bool both = false;  // &> / &>>
+  Word target;
+  std::string_view body;  // heredoc body
+  bool body_literal = false;
+  bool strip_tabs = false;
+};
+
+struct Range {
+  int begin = -1, end = -1;
+  bool valid() const { return begin >= 0 && end > begin; }
+};
+
+struct Cmd {
+  uint32_t w0 = 0, w1 = 0;  // words_
+  uint32_t a0 = 0, a1 = 0;  // assigns_
+  uint32_t r0 = 0, r1 = 0;  // redirs_
+  Range pipe_from;          // commands whose output is this one's stdin
+  bool background = false;
+  int loop_depth = 0;
+  std::string_view text;
+};
+
+struct CmdResult {
+  bool net = false;
+  bool decoder = false;
+  bool literal_echo = false;  // echo/printf of literal words
+  bool cat_files = false;     // cat of files (or a heredoc)
+  std::string echo_text;
+};
+
+struct Ctx {
+  bool in_loop = false;
+  bool background = false;
+  int depth = 0;
+  const Cmd* cmd = nullptr;
+  int cmd_index = -1;
+};
+
+struct Abort {};
+
+bool IsNameChar(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+std::string_view Basename(std::string_view p) {
+  size_t s = p.rfind('/');
+  return s == std::string_view::npos ? p : p.substr(s + 1);
+}
+
+bool IsAssignment(std::string_view raw) {
+  if (raw.empty() || !(absl::ascii_isalpha(static_cast<unsigned char>(raw[0])) || raw[0] == '_'))
+    return false;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == '=' || (c == '+' && i + 1 < raw.size() && raw[i + 1] == '=')) return i > 0;
+    if (c == '[') return raw.find("]=") != std::string_view::npos;
+    if (!IsNameChar(c)) return false;
+  }
+  return false;
+}
+
+bool IsLoopback(std::string_view host) {
+  if (host == "localhost" || host == "ip6-localhost" || EndsWith(host, ".localhost"))
+    return true;
+  std::optional<IpAddress> ip = ParseIp(host);
+  if (!ip) return false;
+  if (ip->is_v4) return ip->bytes[12] == 127 || (ip->bytes[12] == 0 && ip->bytes[15] == 0);
+  static const uint8_t kLoop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return std::memcmp(ip->bytes.data(), kLoop6, 16) == 0;
+}
+
+class Analyzer;
+
+// One parse unit: a script, a -c string, or the body of $( ) / <( ).
+class Parser {
+ public:
+  Parser(Analyzer* a, std::string_view src, size_t pos, char terminator, int depth);
+  // Parses until the end (or `terminator` at top level) and analyzes what it
+  // parsed. Returns the position after the terminator.
+  size_t Run();
+  bool saw_net() const { return saw_net_; }
+  bool saw_decoder() const { return saw_decoder_; }
+
+ private:
+  friend class Analyzer;
+  enum class Tok : uint8_t { kWord, kNewline, kEnd, kOp, kRedir };
+  struct Token {
+    Tok type = Tok::kEnd;
+    std::string_view op;  // operator text
+    Word word;
+    Redir redir;  // kRedir: op and fd
+  };
+  enum class FrameKind : uint8_t { kParen, kBrace, kLoop, kCase };
+  struct Frame {
+    FrameKind kind;
+    int first_cmd;
+    Range pipe_from;
+    size_t start;
+  };
+
+  [[noreturn]] void Error(std::string_view what);
+  Token Next();
+  void SkipBlanks();
+  Word ReadWord();
+  void ReadDollar(bool in_dq, uint16_t* flags);
+  void ReadBacktick(uint16_t* flags);
+  void ReadDoubleQuoted(uint16_t* flags);
+  void ReadAnsiC();
+  size_t SkipBalanced(size_t pos, char open, char close);
+  size_t Substitution(size_t pos, uint16_t* flags);
+  void Put(char c);
+  void PutRange(std::string_view s);
+  void ReadHeredocs();
+  void FinishCommand();
+  void StartCommandIfNeeded();
+  void SkipArithmetic();
+  void ParseFor();
+  void ParseCasePattern();
+  void ParseDoubleBracket();
+
+  Analyzer* a_;
+  std::string_view src_;
+  size_t pos_;
+  char terminator_;
+  int depth_;
+  std::unique_ptr<char[]> arena_;
+  size_t arena_used_ = 0, arena_cap_ = 0;
+  size_t word_start_ = 0;
+
+  std::vector<Word> words_, assigns_;
+  std::vector<Redir> redirs_;
+  std::vector<Cmd> cmds_;
+  std::vector<Frame> frames_;
+  std::vector<size_t> pending_heredocs_;
+  Cmd cur_;
+  bool cmd_open_ = false;
+  size_t cmd_start_pos_ = 0, cmd_end_pos_ = 0;
+  Range pending_pipe_;
+  int list_start_ = 0;
+  int loop_depth_ = 0;
+  bool expect_pattern_ = false;
+  bool saw_net_ = false, saw_decoder_ = false;
+  std::vector<CmdResult> results_;
+  friend class ScriptScanner;
+};
+
+class Analyzer {
+ public:
+  Analyzer(const Limits& limits, FactList* out)
+      : limits_(limits), out_(out), sig_(GetSignatures()) {}
+
+  void AnalyzeString(std::string_view src, int depth, bool* net = nullptr,
+                     bool* decoder = nullptr);
+  void AnalyzeCommands(Parser* p);
+  void ScanScript(std::string_view code, std::string_view language, const Ctx& ctx,
+                  std::string_view program);
+  void Emit(std::string_view cap, std::string_view detail, std::string_view program,
+            std::string_view command, std::string_view host = {}, int port = -1,
+            std::string_view url = {}, std::string_view path = {});
+  void Unanalyzable(std::string_view detail, std::string_view command,
+                    std::string_view program = {}) {
+    Emit(cap::kShellUnanalyzable, detail, program, command);
+  }
+  [[noreturn]] void LimitExceeded(std::string_view detail, std::string_view command) {
+    if (!limit_hit_) {
+      limit_hit_ = true;
+      Fact f;
+      f.capability = std::string(cap::kLimitExceeded);
+      f.detail = std::string(detail);
+      f.command = std::string(command.substr(0, 256));
+      out_->push_back(std::move(f));
+    }
+    throw Abort();
+  }
+  const Limits& limits() const { return limits_; }
+  const Signatures& sig() const { return sig_; }
+  absl::flat_hash_set<std::string> functions, aliases;
+  int tcp_fd = -1;
+  std::string_view tcp_host;
+  int tcp_port = -1;
+
+ private:
+  friend class Parser;
+  void AnalyzeCmd(Parser* p, int index);
+  void AnalyzeRedir(Parser* p, const Cmd& cmd, const Redir& r, std::string_view program,
+                    const Ctx& ctx);
+  void AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult* res);
+  void StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
+                    const ProgramSig* sig, bool script);
+  void CheckDestination(std::string_view host, int port, std::string_view url,
+                        std::string_view scheme, std::string_view program,
+                        std::string_view command);
+  void GenericArg(const Word& w, bool option_value, bool is_write_target,
+                  std::string_view program, const Ctx& ctx);
+  void FileFact(FileAccess access, std::string_view path_text, std::string_view program,
+                std::string_view command, bool emit_plain);
+  bool ProgramWordOk(const Word& w, std::string_view command);
+
+  const Limits& limits_;
+  FactList* out_;
+  const Signatures& sig_;
+  bool limit_hit_ = false;
+};
+
+// ---------------------------------------------------------------- lexer
+
+Parser::Parser(Analyzer* a, std::string_view src, size_t pos, char terminator, int depth)
+    : a_(a), src_(src), pos_(pos), terminator_(terminator), depth_(depth) {
+  if (depth > a->limits().max_shell_depth)
+    a->LimitExceeded("shell nesting deeper than limits.max_shell_depth", src);
+  arena_cap_ = src.size() - pos + 16;
+  arena_.reset(new char[arena_cap_]);
+}
+
+void Parser::Error(std::string_view what) {
+  throw std::runtime_error(std::string(what));
+}
+
+void Parser::Put(char c) {
+  if (arena_used_ >= arena_cap_) Error("internal: word arena overflow");
+  arena_[arena_used_++] = c;
+}
+
+void Parser::PutRange(std::string_view s) {
+  if (arena_used_ + s.size() > arena_cap_) Error("internal: word arena overflow");
+  std::memcpy(arena_.get() + arena_used_, s.data(), s.size());
+  arena_used_ += s.size();
+}
+
+void Parser::SkipBlanks() {
+  while (pos_ < src_.size()) {
+    char c = src_[pos_];
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++pos_;
+    } else if (c == '\\' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '\n') {
+      pos_ += 2;
+    } else {
+      break;
+    }
+  }
+}
+
+bool IsMeta(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ';' || c == '&' || c == '|' ||
+         c == '(' || c == ')' || c == '<' || c == '>';
+}
+
+// Skips a balanced region starting after `open`; quotes are respected.
+size_t Parser::SkipBalanced(size_t pos, char open, char close) {
+  int level = 1;
+  while (pos < src_.size()) {
+    char c = src_[pos];
+    if (c == '\\') {
+      pos += 2;
+      continue;
+    }
+    if (c == '\'' && open != '{') {
+      size_t e = src_.find('\'', pos + 1);
+      if (e == std::string_view::npos) Error("unterminated single quote");
+      pos = e + 1;
+      continue;
+    }
+    if (c == '"') {
+      ++pos;
+      while (pos < src_.size() && src_[pos] != '"') pos += (src_[pos] == '\\') ? 2 : 1;
+      if (pos >= src_.size()) Error("unterminated double quote");
+      ++pos;
+      continue;
+    }
+    if (c == open) ++level;
+    if (c == close && --level == 0) return pos + 1;
+    ++pos;
+  }
+  Error(StrCat("unterminated `", std::string(1, open), "`"));
+}
+
+// $( ... ), <( ... ): parse the body as a nested script. `pos` is after "(".
+size_t Parser::Substitution(size_t pos, uint16_t* flags) {
+  Parser child(a_, src_, pos, ')', depth_ + 1);
+  size_t end = child.Run();
+  if (child.saw_net()) *flags |= kSubstNet;
+  if (child.saw_decoder()) *flags |= kSubstDecode;
+  if (child.saw_net()) saw_net_ = true;
+  return end;
+}
+
+void Parser::ReadAnsiC() {
+  // pos_ is after "$'".
+  while (pos_ < src_.size() && src_[pos_] != '\'') {
+    char c = src_[pos_++];
+    if (c != '\\' || pos_ >= src_.size()) {
+      Put(c);
+      continue;
+    }
+    char e = src_[pos_++];
+    auto hex = [&](int max) {
+      int v = 0, n = 0;
+      while (n < max && pos_ < src_.size() &&
+             absl::ascii_isxdigit(static_cast<unsigned char>(src_[pos_]))) {
+        char h = src_[pos_++];
+        v = v * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+        ++n;
+      }
+      return v;
+    };
+    switch (e) {
+      case 'n': Put('\n'); break;
+      case 't': Put('\t'); break;
+      case 'r': Put('\r'); break;
+      case 'a': Put('\a'); break;
+      case 'b': Put('\b'); break;
+      case 'e': case 'E': Put('\x1b'); break;
+      case 'f': Put('\f'); break;
+      case 'v': Put('\v'); break;
+      case 'x': Put(static_cast<char>(hex(2))); break;
+      case 'u': case 'U': {
+        int v = hex(e == 'u' ? 4 : 8);
+        if (v < 0x80) Put(static_cast<char>(v));
+        else Put('?');
+        break;
+      }
+      case 'c':
+        if (pos_ < src_.size()) Put(static_cast<char>(src_[pos_++] & 0x1f));
+        break;
+      default:
+        if (e >= '0' && e <= '7') {
+          int v = e - '0', n = 1;
+          while (n < 3 && pos_ < src_.size() && src_[pos_] >= '0' && src_[pos_] <= '7')
+            v = v * 8 + (src_[pos_++] - '0'), ++n;
+          Put(static_cast<char>(v));
+        } else {
+          Put(e);  // \\ \' \" \? and unknown escapes
+        }
+    }
+  }
+  if (pos_ >= src_.size()) Error("unterminated $'...'");
+  ++pos_;
+}
+
+void Parser::ReadDollar(bool in_dq, uint16_t* flags) {
+  // pos_ is at '$'.
+  size_t start = pos_;
+  char n = pos_ + 1 < src_.size() ? src_[pos_ + 1] : '\0';
+  if (n == '\'' && !in_dq) {
+    pos_ += 2;
+    *flags |= kAnsiC | kQuoted;
+    ReadAnsiC();
     return;
   }
-  std::vector<std::string_view> words = absl::StrSplit(command, ' ', absl::SkipEmpty());
-  fact.capability = "shell.exec";
-  if (!words.empty()) {
-    std::string_view prog = words[0];
-    size_t slash = prog.rfind('/');
-    fact.program = std::string(slash == std::string_view::npos ? prog : prog.substr(slash + 1));
+  if (n == '"' && !in_dq) {
+    pos_ += 2;
+    *flags |= kQuoted;
+    ReadDoubleQuoted(flags);
+    return;
   }
-  out->push_back(std::move(fact));
+  if (n == '(' && pos_ + 2 < src_.size() && src_[pos_ + 2] == '(') {
+    pos_ = SkipBalanced(pos_ + 3, '(', ')');
+    if (pos_ < src_.size() && src_[pos_] == ')') ++pos_;
+    *flags |= kExpansion;
+  } else if (n == '(') {
+    pos_ = Substitution(pos_ + 2, flags);
+    *flags |= kCommandSubst;
+  } else if (n == '{') {
+    size_t end = SkipBalanced(pos_ + 2, '{', '}');
+    std::string_view inner = src_.substr(pos_ + 2, end - pos_ - 3);
+    if (StartsWith(inner, "IFS") || StartsWith(inner, "!")) *flags |= kIfs;
+    // Nested $( ) inside ${x:-$(cmd)}: analyze it too.
+    for (size_t i = inner.find("$("); i != std::string_view::npos; i = inner.find("$(", i + 2)) {
+      Substitution(static_cast<size_t>(inner.data() - src_.data()) + i + 2, flags);
+      *flags |= kCommandSubst;
+    }
+    pos_ = end;
+    *flags |= kExpansion;
+  } else if (IsNameChar(n)) {
+    size_t e = pos_ + 1;
+    if (absl::ascii_isdigit(static_cast<unsigned char>(n))) {
+      e = pos_ + 2;
+    } else {
+      while (e < src_.size() && IsNameChar(src_[e])) ++e;
+    }
+    if (src_.substr(pos_ + 1, e - pos_ - 1) == "IFS") *flags |= kIfs;
+    pos_ = e;
+    *flags |= kExpansion;
+  } else if (n == '@' || n == '*' || n == '#' || n == '?' || n == '-' || n == '$' || n == '!') {
+    pos_ += 2;
+    *flags |= kExpansion;
+  } else {
+    ++pos_;  // a lone '$' is literal
+  }
+  PutRange(src_.substr(start, pos_ - start));
+}
+
+void Parser::ReadBacktick(uint16_t* flags) {
+  // pos_ is at '`'.
+  size_t start = pos_;
+  std::string body;
+  ++pos_;
+  while (pos_ < src_.size() && src_[pos_] != '`') {
+    char c = src_[pos_];
+    if (c == '\\' && pos_ + 1 < src_.size() &&
+        (src_[pos_ + 1] == '`' || src_[pos_ + 1] == '\\' || src_[pos_ + 1] == '$')) {
+      body.push_back(src_[pos_ + 1]);
+      pos_ += 2;
+      continue;
+    }
+    body.push_back(c);
+    ++pos_;
+  }
+  if (pos_ >= src_.size()) Error("unterminated backtick");
+  ++pos_;
+  bool net = false, dec = false;
+  a_->AnalyzeString(body, depth_ + 1, &net, &dec);
+  if (net) *flags |= kSubstNet, saw_net_ = true;
+  if (dec) *flags |= kSubstDecode;
+  *flags |= kCommandSubst;
+  PutRange(src_.substr(start, pos_ - start));
+}
+
+void Parser::ReadDoubleQuoted(uint16_t* flags) {
+  // pos_ is after the opening quote.
+  while (pos_ < src_.size()) {
+    char c = src_[pos_];
+    if (c == '"') {
+      ++pos_;
+      return;
+    }
+    if (c == '\\' && pos_ + 1 < src_.size()) {
+      char e = src_[pos_ + 1];
+      if (e == '\n') {
+        pos_ += 2;
+      } else if (e == '$' || e == '`' || e == '"' || e == '\\') {
+        Put(e);
+        pos_ += 2;
+      } else {
+        Put('\\');
+        ++pos_;
+      }
+      continue;
+    }
+    if (c == '$') {
+      ReadDollar(true, flags);
+      continue;
+    }
+    if (c == '`') {
+      ReadBacktick(flags);
+      continue;
+    }
+    Put(c);
+    ++pos_;
+  }
+  Error("unterminated double quote");
+}
+
+Word Parser::ReadWord() {
+  Word w;
+  size_t start = pos_;
+  size_t text_start = arena_used_;
+  bool had_unquoted = false, had_quoted = false;
+  while (pos_ < src_.size()) {
+    char c = src_[pos_];
+    if (IsMeta(c)) {
+      // <( and >( inside or at the start of a word: process substitution.
+      if ((c == '<' || c == '>') && pos_ + 1 < src_.size() && src_[pos_ + 1] == '(' &&
+          pos_ == start) {
+        size_t s = pos_;
+        pos_ = Substitution(pos_ + 2, &w.flags);
+        w.flags |= kProcessSubst;
+        PutRange(src_.substr(s, pos_ - s));
+        had_unquoted = true;
+        continue;
+      }
+      break;
+    }
+    switch (c) {
+      case '\'': {
+        size_t e = src_.find('\'', pos_ + 1);
+        if (e == std::string_view::npos) Error("unterminated single quote");
+        PutRange(src_.substr(pos_ + 1, e - pos_ - 1));
+        pos_ = e + 1;
+        w.flags |= kQuoted;
+        had_quoted = true;
+        break;
+      }
+      case '"':
+        ++pos_;
+        w.flags |= kQuoted;
+        had_quoted = true;
+        ReadDoubleQuoted(&w.flags);
+        break;
+      case '\\':
+        if (pos_ + 1 >= src_.size()) {
+          Put('\\');
+          ++pos_;
+        } else if (src_[pos_ + 1] == '\n') {
+          pos_ += 2;
+        } else {
+          w.flags |= (pos_ == start) ? kLeadingEscape : kEscaped;
+          Put(src_[pos_ + 1]);
+          pos_ += 2;
+          had_quoted = true;
+        }
+        break;
+      case '$':
+        if (pos_ + 1 < src_.size() && src_[pos_ + 1] == '\'') had_quoted = true;
+        else had_unquoted = true;
+        ReadDollar(false, &w.flags);
+        break;
+      case '`':
+        ReadBacktick(&w.flags);
+        had_unquoted = true;
+        break;
+      case '*': case '?': case '[':
+        w.flags |= kGlob;
+        Put(c);
+        ++pos_;
+        had_unquoted = true;
+        break;
+      case '{':
+        if (src_.find(',', pos_) < src_.find('}', pos_) || src_.find("..", pos_) < src_.find('}', pos_))
+          w.flags |= kBrace;
+        Put(c);
+        ++pos_;
+        had_unquoted = true;
+        break;
+      default:
+        Put(c);
+        ++pos_;
+        had_unquoted = true;
+    }
+  }
+  if (had_quoted && had_unquoted) w.flags |= kPartialQuote;
+  w.raw = src_.substr(start, pos_ - start);
+  w.text = std::string_view(arena_.get() + text_start, arena_used_ - text_start);
+  return w;
+}
+
+Parser::Token Parser::Next() {
+  Token t;
+  SkipBlanks();
+  if (pos_ >= src_.size()) {
+    t.type = Tok::kEnd;
+    return t;
+  }
+  char c = src_[pos_];
+  if (c == '#') {
+    size_t e = src_.find('\n', pos_);
+    pos_ = e == std::string_view::npos ? src_.size() : e;
+    return Next();
+  }
+  if (c == '\n') {
+    ++pos_;
+    t.type = Tok::kNewline;
+    return t;
+  }
+  auto op = [&](size_t n) {
+    t.type = Tok::kOp;
+    t.op = src_.substr(pos_, n);
+    pos_ += n;
+    return t;
+  };
+  auto starts = [&](std::string_view s) { return src_.substr(pos_, s.size()) == s; };
+  // Redirections, with an optional fd number.
+  size_t p = pos_;
+  int fd = -1;
+  while (p < src_.size() && absl::ascii_isdigit(static_cast<unsigned char>(src_[p]))) ++p;
+  if (p > pos_ && p < src_.size() && (src_[p] == '<' || src_[p] == '>') &&
+      !(p + 1 < src_.size() && src_[p + 1] == '(')) {
+    fd = 0;
+    for (size_t i = pos_; i < p && fd < 100000; ++i) fd = fd * 10 + (src_[i] - '0');
+    pos_ = p;
+    c = src_[pos_];
+  }
+  if (c == '<' || c == '>' || (c == '&' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '>')) {
+    if ((c == '<' || c == '>') && pos_ + 1 < src_.size() && src_[pos_ + 1] == '(' && fd < 0) {
+      t.type = Tok::kWord;
+      t.word = ReadWord();
+      return t;
+    }
+    t.type = Tok::kRedir;
+    t.redir.fd = fd;
+    struct R {
+      std::string_view s;
+      RedirOp op;
+      bool both;
+      bool strip;
+    };
+    static constexpr R kOps[] = {
+        {"&>>", RedirOp::kAppend, true, false}, {"&>", RedirOp::kOut, true, false},
+        {"<<<", RedirOp::kHerestring, false, false}, {"<<-", RedirOp::kHeredoc, false, true},
+        {"<<", RedirOp::kHeredoc, false, false}, {"<>", RedirOp::kInOut, false, false},
+        {"<&", RedirOp::kDupIn, false, false},   {">&", RedirOp::kDupOut, false, false},
+        {">>", RedirOp::kAppend, false, false},  {">|", RedirOp::kOut, false, false},
+        {"<", RedirOp::kIn, false, false},       {">", RedirOp::kOut, false, false},
+    };
+    for (const R& r : kOps) {
+      if (starts(r.s)) {
+        t.redir.op = r.op;
+        t.redir.both = r.both;
+        t.redir.strip_tabs = r.strip;
+        pos_ += r.s.size();
+        break;
+      }
+    }
+    return t;
+  }
+  if (fd >= 0) {  // digits not followed by a redirection after all
+    pos_ -= (p - pos_);
+  }
+  switch (c) {
+    case ';':
+      if (starts(";;&")) return op(3);
+      if (starts(";;") || starts(";&")) return op(2);
+      return op(1);
+    case '&':
+      return op(starts("&&") ? 2 : 1);
+    case '|':
+      return op((starts("||") || starts("|&")) ? 2 : 1);
+    case '(':
+    case ')':
+      return op(1);
+    default:
+      break;
+  }
+  t.type = Tok::kWord;
+  t.word = ReadWord();
+  return t;
+}
+
+// ---------------------------------------------------------------- parser
+
+void Parser::StartCommandIfNeeded() {
+  if (cmd_open_) return;
+  cmd_open_ = true;
+  cur_ = Cmd();
+  cur_.w0 = cur_.w1 = static_cast<uint32_t>(words_.size());
+  cur_.a0 = cur_.a1 = static_cast<uint32_t>(assigns_.size());
+  cur_.r0 = cur_.r1 = static_cast<uint32_t>(redirs_.size());
+  if (pending_pipe_.valid()) {
+    cur_.pipe_from = pending_pipe_;
+  } else if (!frames_.empty()) {
+    cur_.pipe_from = frames_.back().pipe_from;
+  }
+  cur_.loop_depth = loop_depth_;
+  cmd_start_pos_ = word_start_;
+}
+
+void Parser::FinishCommand() {
+  if (!cmd_open_) return;
+  cmd_open_ = false;
+  cur_.w1 = static_cast<uint32_t>(words_.size());
+  cur_.a1 = static_cast<uint32_t>(assigns_.size());
+  cur_.r1 = static_cast<uint32_t>(redirs_.size());
+  cur_.text = src_.substr(cmd_start_pos_, cmd_end_pos_ - cmd_start_pos_);
+  cmds_.push_back(cur_);
+  pending_pipe_ = Range();
+}
+
+void Parser::ReadHeredocs() {
+  for (size_t idx : pending_heredocs_) {
+    Redir& r = redirs_[idx];
+    std::string_view delim = r.target.text;
+    size_t body_start = pos_;
+    size_t line = pos_;
+    bool found = false;
+    while (line < src_.size()) {
+      size_t eol = src_.find('\n', line);
+      if (eol == std::string_view::npos) eol = src_.size();
+      std::string_view l = src_.substr(line, eol - line);
+      if (r.strip_tabs)
+        while (!l.empty() && l[0] == '\t') l.remove_prefix(1);
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      if (l == delim) {
+        r.body = src_.substr(body_start, line - body_start);
+        pos_ = eol < src_.size() ? eol + 1 : eol;
+        found = true;
+        break;
+      }
+      line = eol + 1;
+    }
+    if (!found) {  // bash accepts end of input as the delimiter
+      r.body = src_.substr(body_start);
+      pos_ = src_.size();
+    }
+    if (!r.body_literal) {
+      // Unquoted heredocs expand $( ) and backticks: analyze them.
+      for (size_t i = 0; i < r.body.size(); ++i) {
+        char c = r.body[i];
+        if (c == '\\') {
+          ++i;
+        } else if (c == '$' && i + 1 < r.body.size() && r.body[i + 1] == '(' &&
+                   !(i + 2 < r.body.size() && r.body[i + 2] == '(')) {
+          uint16_t f = 0;
+          size_t end = Substitution(static_cast<size_t>(r.body.data() - src_.data()) + i + 2, &f);
+          i = end - static_cast<size_t>(r.body.data() - src_.data()) - 1;
+        } else if (c == '`') {
+          size_t e = r.body.find('`', i + 1);
+          if (e == std::string_view::npos) break;
+          bool net = false, dec = false;
+          a_->AnalyzeString(r.body.substr(i + 1, e - i - 1), depth_ + 1, &net, &dec);
+          saw_net_ |= net;
+          i = e;
+        }
+      }
+    }
+  }
+  pending_heredocs_.clear();
+}
+
+void Parser::SkipArithmetic() {
+  // pos_ is after "((".
+  pos_ = SkipBalanced(pos_, '(', ')');
+  if (pos_ < src_.size() && src_[pos_] == ')') ++pos_;
+}
+
+void Parser::ParseFor() {
+  Token t = Next();
+  if (t.type == Tok::kOp && t.op == "(") {
+    if (pos_ < src_.size() && src_[pos_] == '(') {
+      ++pos_;
+      SkipArithmetic();
+      return;
+    }
+    Error("syntax error after `for`");
+  }
+  if (t.type != Tok::kWord) Error("syntax error after `for`");
+  // Optional "in words"; words (and their substitutions) are read and dropped.
+  while (true) {
+    size_t save = pos_;
+    t = Next();
+    if (t.type == Tok::kWord) {
+      if (t.word.text == "do" && !(t.word.flags & kQuoted)) {
+        pos_ = save;
+        return;
+      }
+      continue;
+    }
+    if (t.type == Tok::kNewline || (t.type == Tok::kOp && t.op == ";")) return;
+    if (t.type == Tok::kEnd) Error("unterminated `for`");
+    Error("syntax error in `for`");
+  }
+}
+
+void Parser::ParseCasePattern() {
+  while (true) {
+    Token t = Next();
+    if (t.type == Tok::kNewline) continue;
+    if (t.type == Tok::kEnd) Error("unterminated `case`");
+    if (t.type == Tok::kWord && t.word.text == "esac" && !(t.word.flags & kQuoted)) {
+      if (frames_.empty() || frames_.back().kind != FrameKind::kCase) Error("unexpected `esac`");
+      frames_.pop_back();
+      expect_pattern_ = false;
+      return;
+    }
+    if (t.type == Tok::kOp && t.op == ")") {
+      expect_pattern_ = false;
+      return;
+    }
+    // words, '(' and '|' of the pattern
+  }
+}
+
+void Parser::ParseDoubleBracket() {
+  // Inside [[ ]], < > ( ) && || are test operators, not shell syntax.
+  while (true) {
+    SkipBlanks();
+    if (pos_ >= src_.size()) Error("unterminated `[[`");
+    char c = src_[pos_];
+    if (c == '\n') {
+      ++pos_;
+      continue;
+    }
+    if (IsMeta(c)) {
+      ++pos_;
+      continue;
+    }
+    Word w = ReadWord();
+    if (w.raw == "]]") return;
+  }
+}
+
+size_t Parser::Run() {
+  bool at_start = true;  // at a position where a command (or keyword) may start
+  while (true) {
+    SkipBlanks();
+    word_start_ = pos_;
+    if (at_start && !cmd_open_ && expect_pattern_) {
+      ParseCasePattern();
+      continue;
+    }
+    if (at_start && !cmd_open_ && src_.substr(pos_, 2) == "((") {
+      pos_ += 2;
+      SkipArithmetic();
+      at_start = false;
+      continue;
+    }
+    Token t = Next();
+    if (t.type == Tok::kWord) {
+      Word w = t.word;
+      if (at_start && !cmd_open_ && !(w.flags & (kQuoted | kDynamic | kLeadingEscape | kEscaped))) {
+        std::string_view k = w.text;
+        if (k == "if" || k == "then" || k == "else" || k == "elif" || k == "do" || k == "!" ||
+            k == "fi" || k == "in") {
+          continue;
+        }
+        if (k == "while" || k == "until") {
+          if (static_cast<int>(frames_.size()) + depth_ > a_->limits().max_shell_depth)
+            a_->LimitExceeded("shell nesting deeper than limits.max_shell_depth", src_);
+          frames_.push_back({FrameKind::kLoop, static_cast<int>(cmds_.size()), cmd_open_ ? Range() : pending_pipe_, pos_});
+          ++loop_depth_;
+          continue;
+        }
+        if (k == "for" || k == "select") {
+          if (static_cast<int>(frames_.size()) + depth_ > a_->limits().max_shell_depth)
+            a_->LimitExceeded("shell nesting deeper than limits.max_shell_depth", src_);
+          frames_.push_back({FrameKind::kLoop, static_cast<int>(cmds_.size()), pending_pipe_, pos_});
+          ++loop_depth_;
+          ParseFor();
+          continue;
+        }
+        if (k == "done") {
+          if (frames_.empty() || frames_.back().kind != FrameKind::kLoop) Error("unexpected `done`");
+          frames_.pop_back();
+          --loop_depth_;
+          at_start = false;
+          cmd_end_pos_ = pos_;
+          continue;
+        }
+        if (k == "{") {
+          if (static_cast<int>(frames_.size()) + depth_ > a_->limits().max_shell_depth)
+            a_->LimitExceeded("shell nesting deeper than limits.max_shell_depth", src_);
+          Range inherited = pending_pipe_.valid() ? pending_pipe_
+                            : frames_.empty() ? Range() : frames_.back().pipe_from;
+          frames_.push_back({FrameKind::kBrace, static_cast<int>(cmds_.size()), inherited, pos_});
+          pending_pipe_ = Range();
+          continue;
+        }
+        if (k == "}") {
+          if (frames_.empty() || frames_.back().kind != FrameKind::kBrace) Error("unexpected `}`");
+          frames_.pop_back();
+          at_start = false;
+          continue;
+        }
+        if (k == "case") {
+          Token subject = Next();
+          Token in = Next();
+          if (subject.type != Tok::kWord || in.type != Tok::kWord || in.word.text != "in")
+            Error("syntax error in `case`");
+          frames_.push_back({FrameKind::kCase, static_cast<int>(cmds_.size()), Range(), pos_});
+          expect_pattern_ = true;
+          continue;
+        }
+        if (k == "esac") {
+          if (frames_.empty() || frames_.back().kind != FrameKind::kCase) Error("unexpected `esac`");
+          frames_.pop_back();
+          expect_pattern_ = false;
+          at_start = false;
+          continue;
+        }
+        if (k == "[[") {
+          ParseDoubleBracket();
+          at_start = false;
+          continue;
+        }
+        if (k == "function") {
+          Token name = Next();
+          if (name.type != Tok::kWord) Error("syntax error after `function`");
+          a_->functions.insert(std::string(name.word.text));
+          SkipBlanks();
+          if (src_.substr(pos_, 1) == "(") {
+            size_t close = src_.find(')', pos_);
+            if (close == std::string_view::npos) Error("syntax error in function definition");
+            pos_ = close + 1;
+          }
+          continue;
+        }
+      }
+      StartCommandIfNeeded();
+      if (words_.size() == cur_.w0 && IsAssignment(w.raw)) {
+        assigns_.push_back(w);
+      } else {
+        words_.push_back(w);
+      }
+      cmd_end_pos_ = pos_;
+      at_start = false;
+      continue;
+    }
+    if (t.type == Tok::kRedir) {
+      StartCommandIfNeeded();
+      Redir r = t.redir;
+      SkipBlanks();
+      Token target = Next();
+      if (target.type != Tok::kWord) Error("missing redirection target");
+      r.target = target.word;
+      if (r.op == RedirOp::kHeredoc) {
+        r.body_literal = (target.word.flags & (kQuoted | kEscaped | kLeadingEscape)) != 0;
+        pending_heredocs_.push_back(redirs_.size());
+      }
+      redirs_.push_back(r);
+      cmd_end_pos_ = pos_;
+      at_start = false;
+      continue;
+    }
+    if (t.type == Tok::kNewline) {
+      FinishCommand();
+      list_start_ = static_cast<int>(cmds_.size());
+      if (!pending_heredocs_.empty()) ReadHeredocs();
+      at_start = true;
+      continue;
+    }
+    if (t.type == Tok::kEnd) {
+      FinishCommand();
+      if (!pending_heredocs_.empty()) ReadHeredocs();
+      if (terminator_) Error("unterminated `$(` or `<(`");
+      if (!frames_.empty()) Error("unterminated compound command");
+      break;
+    }
+    // Operators.
+    std::string_view op = t.op;
+    if (op == "(") {
+      if (cmd_open_ && words_.size() - cur_.w0 == 1 && redirs_.size() == cur_.r0) {
+        // name() compound: a function definition.
+        SkipBlanks();
+        if (src_.substr(pos_, 1) != ")") Error("syntax error near `(`");
+        ++pos_;
+        a_->functions.insert(std::string(words_.back().text));
+        words_.pop_back();
+        cmd_open_ = false;
+        at_start = true;
+        continue;
+      }
+      if (cmd_open_) Error("syntax error near `(`");
+      if (static_cast<int>(frames_.size()) + depth_ > a_->limits().max_shell_depth)
+        a_->LimitExceeded("shell nesting deeper than limits.max_shell_depth", src_);
+      Range inherited = pending_pipe_.valid() ? pending_pipe_
+                        : frames_.empty() ? Range() : frames_.back().pipe_from;
+      frames_.push_back({FrameKind::kParen, static_cast<int>(cmds_.size()), inherited, pos_});
+      pending_pipe_ = Range();
+      at_start = true;
+      continue;
+    }
+    if (op == ")") {
+      FinishCommand();
+      if (frames_.empty()) {
+        if (terminator_ == ')') {
+          if (!pending_heredocs_.empty()) ReadHeredocs();
+          break;
+        }
+        Error("unexpected `)`");
+      }
+      if (frames_.back().kind == FrameKind::kCase) {
+        expect_pattern_ = false;  // pattern close handled here if the parser got here
+        continue;
+      }
+      if (frames_.back().kind != FrameKind::kParen) Error("unbalanced `)`");
+      frames_.pop_back();
+      at_start = false;
+      continue;
+    }
+    FinishCommand();
+    if (op == "|" || op == "|&") {
+      // The stage that just ended: a command, or a ( ) / { } group.
+      int end = static_cast<int>(cmds_.size());
+      int begin = end > 0 ? end - 1 : 0;
+      // If the previous token closed a group, the stage starts at the group.
+      for (int i = end - 1; i >= list_start_ && i >= 0; --i) {
+        if (cmds_[i].pipe_from.valid() && cmds_[i].pipe_from.end == i + 0) break;
+        begin = i;
+        if (cmds_[i].pipe_from.valid()) break;
+      }
+      (void)begin;
+      pending_pipe_ = Range{end > 0 ? end - 1 : 0, end};
+      // For a group (`{ a; b; } | sh`) take every command of the list so far.
+      if (end - list_start_ > 1 && !cmds_[end - 1].pipe_from.valid()) pending_pipe_.begin = list_start_;
+      at_start = true;
+      continue;
+    }
+    if (op == "&&" || op == "||") {
+      at_start = true;
+      continue;
+    }
+    if (op == "&") {
+      for (int i = list_start_; i < static_cast<int>(cmds_.size()); ++i) cmds_[i].background = true;
+      list_start_ = static_cast<int>(cmds_.size());
+      at_start = true;
+      continue;
+    }
+    if (op == ";") {
+      list_start_ = static_cast<int>(cmds_.size());
+      at_start = true;
+      continue;
+    }
+    if (op == ";;" || op == ";&" || op == ";;&") {
+      if (frames_.empty() || frames_.back().kind != FrameKind::kCase) Error("unexpected `;;`");
+      expect_pattern_ = true;
+      at_start = true;
+      continue;
+    }
+    Error(StrCat("unexpected `", op, "`"));
+  }
+  a_->AnalyzeCommands(this);
+  return pos_;
+}
+
+// --------------------------------------------------------------- analysis
+
+void Analyzer::Emit(std::string_view cap, std::string_view detail, std::string_view program,
+                    std::string_view command, std::string_view host, int port,
+                    std::string_view url, std::string_view path) {
+  for (const Fact& f : *out_) {
+    if (f.capability == cap && f.program == program && f.host == host && f.port == port &&
+        f.path == path && f.url == url && (f.command == command || cap != cap::kShellExec))
+      return;
+  }
+  if (static_cast<int>(out_->size()) >= limits_.max_facts_per_call - 1)
+    LimitExceeded("more facts than limits.max_facts_per_call", command);
+  Fact f;
+  f.capability = std::string(cap);
+  f.detail = std::string(detail);
+  f.program = std::string(program);
+  f.command = std::string(command.substr(0, 4096));
+  f.host = Lower(host);
+  f.port = port;
+  f.url = std::string(url);
+  f.path = std::string(path);
+  out_->push_back(std::move(f));
+}
+
+void Analyzer::AnalyzeString(std::string_view src, int depth, bool* net, bool* decoder) {
+  Parser p(this, src, 0, '\0', depth);
+  size_t before = out_->size();
+  try {
+    p.Run();
+  } catch (const std::runtime_error& e) {
+    Unanalyzable(StrCat("cannot parse: ", e.what()), src.substr(0, 256));
+  }
+  if (net) {
+    *net = p.saw_net();
+    for (size_t i = before; i < out_->size() && !*net; ++i)
+      *net = StartsWith((*out_)[i].capability, "net.");
+  }
+  if (decoder) *decoder = p.saw_decoder();
+}
+
+void Analyzer::AnalyzeCommands(Parser* p) {
+  p->results_.assign(p->cmds_.size(), CmdResult());
+  for (size_t i = 0; i < p->cmds_.size(); ++i) AnalyzeCmd(p, static_cast<int>(i));
+}
+
+void Analyzer::CheckDestination(std::string_view host, int port, std::string_view url,
+                                std::string_view scheme, std::string_view program,
+                                std::string_view command) {
+  if (!scheme.empty()) {
+    if (const auto* r = sig_.FindScheme(scheme))
+      Emit(r->capability, r->detail, program, command, host, port, url);
+  }
+  if (host.empty()) return;
+  std::string lower;
+  bool has_upper = false;
+  for (char c : host) has_upper |= absl::ascii_isupper(static_cast<unsigned char>(c));
+  if (has_upper) {
+    lower = Lower(host);
+    host = lower;
+  }
+  if (const auto* r = sig_.FindHost(host)) {
+    Emit(r->capability, r->detail, program, command, host, port, url);
+  } else if (std::optional<IpAddress> ip = ParseIp(host)) {
+    // Metadata addresses in other spellings (0xa9fea9fe, 2852039166).
+    static const IpAddress kMeta = *ParseIp("169.254.169.254");
+    if (ip->bytes == kMeta.bytes)
+      Emit("net.metadata", "cloud instance metadata service", program, command, host, port, url);
+  }
+  if (port > 0 && !IsLoopback(host)) {
+    if (const auto* r = sig_.FindPort(port))
+      Emit(r->capability, r->detail, program, command, host, port, url);
+  }
+}
+
+void Analyzer::FileFact(FileAccess access, std::string_view path_text, std::string_view program,
+                        std::string_view command, bool emit_plain) {
+  if (path_text.empty() || path_text == "-" || StartsWith(path_text, "/dev/null") ||
+      path_text == "/dev/stdout" || path_text == "/dev/stderr" || path_text == "/dev/tty" ||
+      StartsWith(path_text, "/dev/fd/"))
+    return;
+  std::string norm = NormalizePath(path_text);
+  const auto* rule = sig_.FindPath(static_cast<int>(access), norm);
+  if (rule) {
+    Emit(rule->capability, rule->detail, program, command, {}, -1, {}, path_text);
+  } else if (emit_plain) {
+    std::string_view cap = access == FileAccess::kRead    ? "fs.read"
+                           : access == FileAccess::kWrite ? "fs.write"
+                                                          : "fs.delete";
+    Emit(cap, "", program, command, {}, -1, {}, path_text);
+  }
+}
+
+// Looks at one argument whatever the program: URLs, known hosts, wallets,
+// secret files.
+void Analyzer::GenericArg(const Word& w, bool option_value, bool is_write_target,
+                          std::string_view program, const Ctx& ctx) {
+  std::string_view a = w.text;
+  if (a.size() < 2) return;
+  std::string_view command = ctx.cmd ? ctx.cmd->text : a;
+  size_t scheme_end = a.find("://");
+  if (scheme_end != std::string_view::npos) {
+    size_t begin = scheme_end;
+    while (begin > 0 && (absl::ascii_isalnum(static_cast<unsigned char>(a[begin - 1])) ||
+                         a[begin - 1] == '+' || a[begin - 1] == '-' || a[begin - 1] == '.'))
+      --begin;
+    std::string_view url_text = a.substr(begin);
+    Url u = ParseUrl(url_text);
+    if (u.valid) CheckDestination(u.host, u.port, url_text, u.scheme, program, command);
+  } else if (a.find('/') == std::string_view::npos &&
+             (a.find('.') != std::string_view::npos || a.find(':') != std::string_view::npos)) {
+    std::string_view h = a;
+    size_t eq = h.find('=');
+    if (eq != std::string_view::npos) h = h.substr(eq + 1);
+    size_t at = h.rfind('@');
+    if (at != std::string_view::npos) h = h.substr(at + 1);
+    int port = -1;
+    size_t colon = h.rfind(':');
+    if (colon != std::string_view::npos && h.find(':') == colon) {
+      if (auto p = ParsePort(h.substr(colon + 1))) port = *p;
+      h = h.substr(0, colon);
+    }
+    if (!h.empty() && h.find(' ') == std::string_view::npos)
+      CheckDestination(h, port, {}, {}, program, command);
+  }
+  if (const auto* wr = sig_.FindWallet(a, option_value))
+    Emit(wr->capability, wr->detail, program, command);
+  // Secret reads, whichever program reads them.
+  if (!is_write_target) {
+    std::string_view path = a;
+    if (path[0] == '@') path.remove_prefix(1);
+    size_t eq = path.find('=');
+    if (eq != std::string_view::npos && path[0] != '/' && path[0] != '~') path = path.substr(eq + 1);
+    if (!path.empty() && (path.find('/') != std::string_view::npos || path[0] == '.' ||
+                          path[0] == '~' || path == "credentials" || path == "kubeconfig" ||
+                          StartsWith(path, "id_")))
+      FileFact(FileAccess::kRead, path, program, command, false);
+  }
+}
+
+bool Analyzer::ProgramWordOk(const Word& w, std::string_view command) {
+  std::string_view name = Basename(w.text);
+  if (w.flags & kAnsiC) {
+    Unanalyzable("program name written with ANSI-C escapes", command, name);
+    return false;
+  }
+  if (w.flags & (kCommandSubst | kProcessSubst)) {
+    Unanalyzable("program name computed by a command substitution", command);
+    return false;
+  }
+  if (w.flags & kIfs) {
+    Unanalyzable("IFS manipulation in the command", command);
+    return false;
+  }
+  if (w.flags & kExpansion) {
+    // $HOME/bin/tool is fine: the name itself is literal.
+    size_t last_dollar = w.text.rfind('$');
+    size_t last_slash = w.text.rfind('/');
+    if (last_slash == std::string_view::npos || last_dollar > last_slash ||
+        name.empty()) {
+      Unanalyzable("variable as the program name", command);
+      return false;
+    }
+  }
+  if (w.flags & (kGlob | kBrace)) {
+    Unanalyzable("glob or brace expansion as the program name", command);
+    return false;
+  }
+  if (w.flags & (kEscaped | kPartialQuote)) {
+    // `"$VENV"/bin/python` quotes the directory only.
+    std::string_view raw_base = Basename(w.raw);
+    if (raw_base != name) {
+      Unanalyzable("obfuscated program name (quotes or escapes inside it)", command, name);
+      return false;
+    }
+  }
+  if ((w.flags & kLeadingEscape) && (w.flags & kEscaped)) {
+    Unanalyzable("obfuscated program name (escapes)", command, name);
+    return false;
+  }
+  if (name.empty()) {
+    Unanalyzable("empty program name", command);
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+struct Opt {
+  std::string_view name;  // "R" or "exec" (no dashes)
+  bool is_long = false;
+  const Word* value = nullptr;
+  std::string_view value_text;
+};
+
+struct ParsedArgs {
+  std::vector<Opt> opts;
+  std::vector<const Word*> positionals;
+  size_t rest = 0;  // launchers: index where the command starts
+};
+
+// POSIX/GNU-style option parsing driven by the signature. `stop_at_positional`:
+// options end at the first positional (launchers).
+void ParseOptions(const std::vector<Word>& argv, size_t from, const ProgramSig* sig,
+                  bool stop_at_positional, ParsedArgs* out) {
+  size_t i = from;
+  bool options_done = false;
+  for (; i < argv.size(); ++i) {
+    const Word& w = argv[i];
+    std::string_view a = w.text;
+    if (options_done || a.size() < 2 || a[0] != '-' || (w.flags & kQuoted && a[0] != '-')) {
+      if (stop_at_positional) break;
+      out->positionals.push_back(&w);
+      continue;
+    }
+    if (a == "--") {
+      options_done = true;
+      if (stop_at_positional) {
+        ++i;
+        break;
+      }
+      continue;
+    }
+    if (a[1] == '-') {
+      Opt o;
+      o.is_long = true;
+      std::string_view body = a.substr(2);
+      size_t eq = body.find('=');
+      if (eq != std::string_view::npos) {
+        o.name = body.substr(0, eq);
+        o.value_text = body.substr(eq + 1);
+        o.value = &w;
+      } else {
+        o.name = body;
+        if (sig && sig->long_value.contains(classify_internal::AV(body)) && i + 1 < argv.size()) {
+          o.value = &argv[++i];
+          o.value_text = o.value->text;
+        }
+      }
+      out->opts.push_back(o);
+      continue;
+    }
+    // Short bundle: -fNR 9000:... ; -p22.
+    for (size_t k = 1; k < a.size(); ++k) {
+      Opt o;
+      o.name = a.substr(k, 1);
+      if (sig && sig->TakesValue(a[k])) {
+        if (k + 1 < a.size()) {
+          o.value_text = a.substr(k + 1);
+          o.value = &w;
+        } else if (i + 1 < argv.size()) {
+          o.value = &argv[++i];
+          o.value_text = o.value->text;
+        }
+        out->opts.push_back(o);
+        break;
+      }
+      out->opts.push_back(o);
+    }
+  }
+  out->rest = i;
+}
+
+bool HasOpt(const ParsedArgs& pa, std::string_view written, const Opt** found = nullptr) {
+  bool is_long = StartsWith(written, "--");
+  std::string_view name = written.substr(is_long ? 2 : 1);
+  for (const Opt& o : pa.opts) {
+    if (o.is_long == is_long && o.name == name) {
+      if (found) *found = &o;
+      return true;
+    }
+    // Single-dash long options (nvidia-smi -pl, find -name) parse as bundles:
+    // accept them as written too.
+  }
+  return false;
+}
+
+bool ConditionHolds(const classify_internal::Condition& c, const std::vector<Word>& argv,
+                    size_t from, const ParsedArgs& pa, bool has_command) {
+  if (c.no_command && has_command) return false;
+  if (c.no_args && argv.size() > from) return false;
+  if (c.no_positionals && !pa.positionals.empty()) return false;
+  if (c.min_positionals >= 0 && static_cast<int>(pa.positionals.size()) < c.min_positionals)
+    return false;
+  if (!c.options.empty()) {
+    bool any = false;
+    for (const std::string& o : c.options) {
+      // Raw words too, for single-dash long options such as `-pl`.
+      bool raw_hit = false;
+      for (size_t i = from; i < argv.size() && !raw_hit; ++i)
+        raw_hit = argv[i].text == o || StartsWith(argv[i].text, StrCat(o, "="));
+      for (const Opt& opt : pa.opts) {
+        bool is_long = StartsWith(o, "--");
+        if (opt.is_long != is_long || opt.name != std::string_view(o).substr(is_long ? 2 : 1))
+          continue;
+        if (!c.value_contains.empty()) {
+          bool v = false;
+          for (const std::string& s : c.value_contains) v |= Contains(opt.value_text, s);
+          if (!v) continue;
+        }
+        if (!c.value_prefix.empty()) {
+          bool v = false;
+          for (const std::string& s : c.value_prefix) v |= StartsWith(opt.value_text, s);
+          if (!v) continue;
+        }
+        any = true;
+        break;
+      }
+      if (raw_hit && c.value_contains.empty() && c.value_prefix.empty()) any = true;
+      if (any) break;
+    }
+    if (!any) return false;
+  }
+  if (!c.subcommands.empty()) {
+    if (pa.positionals.empty()) return false;
+    bool any = false;
+    for (const std::string& s : c.subcommands) any |= pa.positionals[0]->text == s;
+    if (!any) return false;
+  }
+  auto any_arg = [&](auto pred) {
+    for (size_t i = from; i < argv.size(); ++i)
+      if (pred(argv[i].text)) return true;
+    return false;
+  };
+  if (!c.arg_contains.empty() && !any_arg([&](std::string_view a) {
+        for (const std::string& s : c.arg_contains)
+          if (Contains(a, s)) return true;
+        return false;
+      }))
+    return false;
+  if (!c.arg_prefix.empty() && !any_arg([&](std::string_view a) {
+        for (const std::string& s : c.arg_prefix)
+          if (StartsWith(a, s)) return true;
+        return false;
+      }))
+    return false;
+  if (!c.arg_equals.empty() && !any_arg([&](std::string_view a) {
+        for (const std::string& s : c.arg_equals)
+          if (a == s) return true;
+        return false;
+      }))
+    return false;
+  if (c.arg_octal_mask && !any_arg([&](std::string_view a) {
+        if (a.size() < 3 || a.size() > 5) return false;
+        uint32_t v = 0;
+        for (char ch : a) {
+          if (ch < '0' || ch > '7') return false;
+          v = v * 8 + (ch - '0');
+        }
+        return (v & c.arg_octal_mask) != 0;
+      }))
+    return false;
+  return true;
+}
+
+// "user@host", "host", "ssh://user@host:22/..." -> host and port.
+void SplitUserHost(std::string_view s, std::string_view* host, int* port) {
+  if (s.find("://") != std::string_view::npos) {
+    return;  // handled as a URL by the caller
+  }
+  size_t at = s.rfind('@');
+  if (at != std::string_view::npos) s = s.substr(at + 1);
+  if (!s.empty() && s[0] == '[') {
+    size_t close = s.find(']');
+    if (close != std::string_view::npos) {
+      if (close + 2 < s.size() && s[close + 1] == ':')
+        if (auto p = ParsePort(s.substr(close + 2))) *port = *p;
+      s = s.substr(1, close - 1);
+    }
+  } else {
+    size_t colon = s.find(':');
+    if (colon != std::string_view::npos && s.find(':', colon + 1) == std::string_view::npos) {
+      if (auto p = ParsePort(s.substr(colon + 1))) *port = *p;
+      s = s.substr(0, colon);
+    }
+  }
+  *host = s;
+}
+
+// "user@host:path" (scp/rsync remote spec) -> host; false for local paths.
+bool RemoteSpec(std::string_view s, std::string_view* host) {
+  if (StartsWith(s, "rsync://") || StartsWith(s, "scp://") ||
+      StartsWith(s, "sftp://")) {
+    Url u = ParseUrl(s);
+    static thread_local std::string h;
+    h = u.host;
+    *host = h;
+    return true;
+  }
+  size_t colon = s.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  size_t slash = s.find('/');
+  if (slash != std::string_view::npos && slash < colon) return false;
+  std::string_view h = s.substr(0, colon);
+  size_t at = h.rfind('@');
+  if (at != std::string_view::npos) h = h.substr(at + 1);
+  if (h.size() == 1) return false;  // C:\ style
+  *host = h;
+  return true;
+}
+
+bool LooksLikeTarget(std::string_view a) {
+  if (a.empty() || a[0] == '-') return false;
+  for (char c : a)
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+          c == ':' || c == '/' || c == '_' || c == '$' || c == '{' || c == '}' || c == '*'))
+      return false;
+  return a.find('.') != std::string_view::npos || a.find(':') != std::string_view::npos ||
+         a.find('$') != std::string_view::npos || a == "localhost";
+}
+
+std::string JoinWords(const std::vector<Word>& argv, size_t from) {
+  std::string s;
+  for (size_t i = from; i < argv.size(); ++i) {
+    if (i > from) s.push_back(' ');
+    s.append(argv[i].text.data(), argv[i].text.size());
+  }
+  return s;
+}
+
+}  // namespace
+
+void Analyzer::AnalyzeRedir(Parser* p, const Cmd& cmd, const Redir& r, std::string_view program,
+                            const Ctx& ctx) {
+  std::string_view t = r.target.text;
+  if (r.op == RedirOp::kHeredoc || r.op == RedirOp::kHerestring) return;
+  if ((r.op == RedirOp::kDupIn || r.op == RedirOp::kDupOut) &&
+      (t == "-" || (!t.empty() && absl::ascii_isdigit(static_cast<unsigned char>(t[0]))))) {
+    return;
+  }
+  if (r.target.flags & kSubstDecode) {
+    Unanalyzable("redirection target computed by decoding data", cmd.text, program);
+    return;
+  }
+  if (StartsWith(t, "/dev/tcp/") || StartsWith(t, "/dev/udp/")) {
+    std::string_view rest = t.substr(9);
+    size_t slash = rest.find('/');
+    std::string_view host = rest.substr(0, slash);
+    int port = -1;
+    std::string_view port_text;
+    if (slash != std::string_view::npos) {
+      port_text = rest.substr(slash + 1);
+      if (auto pp = ParsePort(port_text)) port = *pp;
+    }
+    p->saw_net_ = true;
+    const ProgramSig* s = sig_.FindProgram(program);
+    bool shell_like = s && (s->role == Role::kShell || s->role == Role::kScript);
+    bool stdin_dup = false;
+    for (uint32_t i = cmd.r0; i < cmd.r1; ++i) {
+      const Redir& o = p->redirs_[i];
+      if ((o.op == RedirOp::kDupOut || o.op == RedirOp::kDupIn) && o.fd == 0) stdin_dup = true;
+    }
+    bool bidirectional = r.op == RedirOp::kInOut;
+    if (shell_like || stdin_dup || (bidirectional && program == "exec" && r.fd >= 0 && false)) {
+      Emit("net.reverse_shell", "shell connected to /dev/tcp", program, cmd.text, host, port);
+    } else {
+      Emit("net.egress", "raw connection through /dev/tcp", program, cmd.text, host, port);
+    }
+    if (bidirectional && r.fd >= 0) {
+      tcp_fd = r.fd;
+      tcp_host = host;
+      tcp_port = port;
+    }
+    CheckDestination(host, port, {}, {}, program, cmd.text);
+    if (ctx.in_loop && (host.find('$') != std::string_view::npos ||
+                        port_text.find('$') != std::string_view::npos))
+      Emit("net.scan", "connection attempts over a range in a loop", program, cmd.text, host, port);
+    return;
+  }
+  FileAccess access = (r.op == RedirOp::kIn || r.op == RedirOp::kDupIn) ? FileAccess::kRead
+                                                                        : FileAccess::kWrite;
+  FileFact(access, t, program, cmd.text, true);
+}
+
+void Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
+                            const ProgramSig* sig, bool script) {
+  const Cmd& cmd = *ctx.cmd;
+  for (uint32_t i = cmd.r0; i < cmd.r1; ++i) {
+    const Redir& r = p->redirs_[i];
+    if (r.fd > 0) continue;
+    if (r.op == RedirOp::kHeredoc || r.op == RedirOp::kHerestring) {
+      std::string_view body = r.op == RedirOp::kHeredoc ? r.body : r.target.text;
+      if (r.op == RedirOp::kHerestring && (r.target.flags & kCommandSubst)) {
+        if (r.target.flags & kSubstNet)
+          Emit("process.remote_code", "downloaded code fed to an interpreter", program, cmd.text);
+        else
+          Unanalyzable("computed code fed to an interpreter", cmd.text, program);
+        return;
+      }
+      if (script) ScanScript(body, sig->language, ctx, program);
+      else AnalyzeString(body, ctx.depth + 1);
+      return;
+    }
+    if (r.op == RedirOp::kIn) {
+      if (r.target.flags & kProcessSubst) {
+        if (r.target.flags & kSubstNet)
+          Emit("process.remote_code", "downloaded code fed to an interpreter", program, cmd.text);
+        else
+          Unanalyzable("generated code fed to an interpreter", cmd.text, program);
+      }
+      return;  // a script file
+    }
+    if (r.op == RedirOp::kDupIn && p->a_->tcp_fd >= 0) {
+      Emit("net.reverse_shell", "shell reading commands from a network connection", program,
+           cmd.text, tcp_host, tcp_port);
+      return;
+    }
+  }
+  if (!cmd.pipe_from.valid()) return;  // interactive
+  bool net = false, decoder = false, literal = true, cat = true;
+  std::string text;
+  for (int i = cmd.pipe_from.begin; i < cmd.pipe_from.end && i < static_cast<int>(p->results_.size()); ++i) {
+    const CmdResult& r = p->results_[i];
+    net |= r.net;
+    decoder |= r.decoder;
+    literal &= r.literal_echo;
+    cat &= r.cat_files;
+    if (r.literal_echo) {
+      text += r.echo_text;
+      text += "\n";
+    }
+  }
+  if (net) {
+    Emit("process.remote_code", "downloaded code piped into an interpreter", program, cmd.text);
+  } else if (decoder) {
+    Unanalyzable("decoded data piped into a shell or interpreter", cmd.text, program);
+  } else if (literal) {
+    if (script) ScanScript(text, sig->language, ctx, program);
+    else AnalyzeString(text, ctx.depth + 1);
+  } else if (!cat) {
+    Unanalyzable("generated commands piped into a shell or interpreter", cmd.text, program);
+  }
+}
+
+void Analyzer::AnalyzeCmd(Parser* p, int index) {
+  const Cmd& cmd = p->cmds_[index];
+  Ctx ctx;
+  ctx.in_loop = cmd.loop_depth > 0;
+  ctx.background = cmd.background;
+  ctx.depth = p->depth_;
+  ctx.cmd = &cmd;
+  ctx.cmd_index = index;
+  CmdResult& res = p->results_[index];
+  size_t before = out_->size();
+  std::string_view program;
+  if (cmd.w1 > cmd.w0) program = Basename(p->words_[cmd.w0].text);
+  for (uint32_t i = cmd.a0; i < cmd.a1; ++i) {
+    const Word& a = p->assigns_[i];
+    std::string_view name = a.raw.substr(0, a.raw.find_first_of("+=["));
+    std::string_view value = a.text.substr(a.text.find('=') + 1);
+    if (name == "IFS") {
+      Unanalyzable("IFS reassigned", cmd.text);
+    } else if ((name == "HISTFILE" && (value.empty() || value == "/dev/null")) ||
+               ((name == "HISTSIZE" || name == "HISTFILESIZE") && value == "0")) {
+      Emit("evasion.log_tamper", "disables shell history", program, cmd.text);
+    } else if (name == "LD_PRELOAD" || name == "LD_LIBRARY_PATH" || name == "BASH_ENV" ||
+               name == "PROMPT_COMMAND" || name == "ENV" || name == "PERL5OPT" || name == "NODE_OPTIONS") {
+      if (name == "LD_PRELOAD" || name == "BASH_ENV" || name == "PROMPT_COMMAND")
+        Unanalyzable(StrCat("code injected through ", name), cmd.text, program);
+    }
+    if ((a.flags & kSubstNet) && cmd.w1 == cmd.w0) {
+      // X=$(curl ...) alone: a download into a variable; the egress fact is
+      // already there.
+    }
+  }
+  if (cmd.w1 > cmd.w0) {
+    std::vector<Word> argv(p->words_.begin() + cmd.w0, p->words_.begin() + cmd.w1);
+    AnalyzeArgv(p, std::move(argv), ctx, &res);
+  }
+  for (uint32_t i = cmd.r0; i < cmd.r1; ++i) AnalyzeRedir(p, cmd, p->redirs_[i], program, ctx);
+  if (ctx.background && cmd.w1 > cmd.w0)
+    Emit("process.background", "runs in the background (&)", program, cmd.text);
+  for (size_t i = before; i < out_->size(); ++i)
+    if (StartsWith((*out_)[i].capability, "net.")) res.net = true;
+  if (res.net) p->saw_net_ = true;
+  if (res.decoder) p->saw_decoder_ = true;
+}
+
+void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult* res) {
+  const Cmd& cmd = *ctx.cmd;
+  std::string_view command = cmd.text;
+  int unwraps = 0;
+  while (!argv.empty()) {
+    if (++unwraps > limits_.max_shell_depth)
+      LimitExceeded("launchers nested deeper than limits.max_shell_depth", command);
+    const Word& w0 = argv[0];
+    if (!ProgramWordOk(w0, command)) return;
+    std::string_view program = Basename(w0.text);
+    if (aliases.contains(classify_internal::AV(program))) {
+      Unanalyzable("runs an alias defined in the same command", command, program);
+      return;
+    }
+    const ProgramSig* sig = sig_.FindProgram(program);
+    if (functions.contains(classify_internal::AV(program))) {
+      Emit(cap::kShellExec, "", program, command);
+      if (sig) Unanalyzable("a function shadows a known program", command, program);
+      return;
+    }
+    Emit(cap::kShellExec, "", program, command);
+    if (sig_.IsDecoder(program)) {
+      // base64 -d, xxd -r, openssl enc -d...: only decoding counts.
+      bool decoding = program == "rev" || program == "tr" || program == "uudecode" ||
+                      program == "gunzip" || program == "zcat" || program == "bzcat" ||
+                      program == "xzcat" || program == "unxz";
+      for (size_t i = 1; i < argv.size() && !decoding; ++i) {
+        std::string_view a = argv[i].text;
+        decoding = a == "-d" || a == "--decode" || a == "-D" || a == "-r" || a == "-revert" ||
+                   a == "-dc" || a == "-cd" || a == "-p" || (a.size() > 1 && a[0] == '-' && a[1] != '-' &&
+                   a.find('d') != std::string_view::npos && program != "printf");
+        if (program == "printf") decoding = a.find('\\') != std::string_view::npos;
+        if (program == "sed" || program == "awk" || program == "perl" || program == "python" ||
+            program == "python3" || program == "ruby" || program == "node")
+          decoding = false;
+      }
+      if (decoding) res->decoder = true;
+    }
+    if ((program == "echo" || program == "printf") && res) {
+      bool literal = true;
+      for (size_t i = 1; i < argv.size(); ++i) {
+        literal &= !(argv[i].flags & kDynamic);
+        if (program == "printf" || argv[i].text == "-e")
+          literal &= argv[i].text.find('\\') == std::string_view::npos && argv[i].text != "-e";
+      }
+      res->literal_echo = literal;
+      if (literal) res->echo_text = JoinWords(argv, 1);
+    }
+    if (program == "cat") res->cat_files = true;
+
+    ParsedArgs pa;
+    bool stop = sig && (sig->role == Role::kLauncher || sig->role == Role::kXargs ||
+                        sig->role == Role::kShell || sig->role == Role::kScript);
+    size_t from = 1;
+    if (sig && sig->subcommand_first && argv.size() > 1) {
+      from = 2;
+      pa.positionals.push_back(&argv[1]);
+    }
+    ParseOptions(argv, from, sig, stop, &pa);
+    if (stop) {
+      for (size_t i = pa.rest; i < argv.size(); ++i) pa.positionals.push_back(&argv[i]);
+    }
+
+    // Where the launched command starts (launchers only).
+    size_t inner = pa.rest;
+    if (sig && sig->role == Role::kLauncher) {
+      if (sig->assignments)
+        while (inner < argv.size() && IsAssignment(argv[inner].raw)) ++inner;
+      inner += sig->skip;
+    }
+    bool has_command = inner < argv.size();
+
+    // Base capability and conditions.
+    bool suppressed = false;
+    if (sig) {
+      for (const auto& c : sig->when)
+        if (c.suppress && ConditionHolds(c, argv, 1, pa, has_command)) suppressed = true;
+    }
+    // Hosts for net facts.
+    struct Target {
+      std::string host;
+      int port;
+      std::string_view url;
+    };
+    std::vector<Target> targets;
+    if (sig) {
+      switch (sig->host) {
+        case HostMode::kUrls:
+          for (const Word* w : pa.positionals) {
+            std::string_view a = w->text;
+            if (a.find('.') == std::string_view::npos && a.find("://") == std::string_view::npos &&
+                a != "localhost" && a.find(':') == std::string_view::npos)
+              continue;
+            if (a.find("://") == std::string_view::npos && (a[0] == '/' || a[0] == '.'))
+              continue;
+            Url u = ParseUrl(a);
+            if (u.valid) targets.push_back({u.host, u.port, a});
+          }
+          for (const Opt& o : pa.opts)
+            if (o.is_long && o.name == "url" && o.value) {
+              Url u = ParseUrl(o.value_text);
+              if (u.valid) targets.push_back({u.host, u.port, o.value_text});
+            }
+          break;
+        case HostMode::kUserHost:
+          if (!pa.positionals.empty()) {
+            std::string_view a = pa.positionals[0]->text;
+            if (a.find("://") != std::string_view::npos) {
+              Url u = ParseUrl(a);
+              if (u.valid) targets.push_back({u.host, u.port, a});
+            } else {
+              std::string_view h;
+              int pt = -1;
+              SplitUserHost(a, &h, &pt);
+              targets.push_back({std::string(h), pt, {}});
+            }
+          }
+          break;
+        case HostMode::kHostPort: {
+          std::string_view h;
+          int pt = -1;
+          for (const Word* w : pa.positionals) {
+            if (h.empty()) {
+              h = w->text;
+            } else if (pt < 0) {
+              std::string_view ps = w->text;
+              if (auto pp = ParsePort(ps.substr(0, ps.find('-')))) pt = *pp;
+            }
+          }
+          if (!h.empty()) targets.push_back({std::string(h), pt, {}});
+          break;
+        }
+        case HostMode::kTargets:
+          for (const Word* w : pa.positionals)
+            if (LooksLikeTarget(w->text) && targets.size() < 8)
+              targets.push_back({std::string(w->text), -1, {}});
+          break;
+        case HostMode::kRemoteSpec: {
+          bool upload = false;
+          std::string_view h;
+          for (size_t i = 0; i < pa.positionals.size(); ++i) {
+            std::string_view rh;
+            if (RemoteSpec(pa.positionals[i]->text, &rh)) {
+              h = rh;
+              if (i + 1 == pa.positionals.size() && i > 0) upload = true;
+            }
+          }
+          if (!h.empty()) {
+            int pt = -1;
+            const Opt* po = nullptr;
+            if (sig->port_option && HasOpt(pa, std::string("-") + sig->port_option, &po) && po->value)
+              if (auto pp = ParsePort(po->value_text)) pt = *pp;
+            std::string hs(h);
+            if (upload)
+              Emit("net.egress.upload", "copies local files to a remote host", program, command, hs, pt);
+            Emit(sig->capability.empty() ? std::string_view("net.egress.ssh") : std::string_view(sig->capability),
+                 sig->detail, program, command, hs, pt);
+          }
+          break;
+        }
+        case HostMode::kSocat:
+          for (const Word* w : pa.positionals) {
+            std::string_view a = w->text;
+            size_t c1 = a.find(':');
+            if (c1 == std::string_view::npos) continue;
+            std::string_view kind = a.substr(0, c1);
+            if (Contains(Upper(kind), "LISTEN")) continue;
+            std::string_view rest = a.substr(c1 + 1);
+            rest = rest.substr(0, rest.find(','));
+            size_t c2 = rest.rfind(':');
+            if (c2 == std::string_view::npos) continue;
+            int pt = -1;
+            if (auto pp = ParsePort(rest.substr(c2 + 1))) pt = *pp;
+            targets.push_back({std::string(rest.substr(0, c2)), pt, {}});
+          }
+          break;
+        case HostMode::kNone:
+          break;
+      }
+      for (const std::string& ho : sig->host_options) {
+        const Opt* o = nullptr;
+        if (HasOpt(pa, ho, &o) && o->value) {
+          std::string_view h;
+          int pt = -1;
+          SplitUserHost(o->value_text, &h, &pt);
+          targets.push_back({std::string(h), pt, {}});
+        }
+      }
+      if (sig->port_option && sig->host != HostMode::kRemoteSpec) {
+        const Opt* po = nullptr;
+        if (HasOpt(pa, std::string("-") + sig->port_option, &po) && po->value)
+          if (auto pp = ParsePort(po->value_text))
+            for (Target& t : targets)
+              if (t.port < 0) t.port = *pp;
+      }
+    }
+    auto emit_net = [&](std::string_view cap, std::string_view detail) {
+      if (targets.empty()) {
+        Emit(cap, detail, program, command);
+        return;
+      }
+      for (const Target& t : targets) Emit(cap, detail, program, command, t.host, t.port, t.url);
+    };
+    if (sig && !sig->capability.empty() && !suppressed && sig->host != HostMode::kRemoteSpec) {
+      if (StartsWith(sig->capability, "net.")) emit_net(sig->capability, sig->detail);
+      else Emit(sig->capability, sig->detail, program, command);
+    }
+    if (sig) {
+      for (const auto& c : sig->when) {
+        if (c.suppress || !ConditionHolds(c, argv, 1, pa, has_command)) continue;
+        if (!c.host.empty() || !c.host_options.empty()) {
+          std::string h = c.host;
+          int pt = c.port;
+          std::string hstore;
+          for (const std::string& ho : c.host_options) {
+            const Opt* o = nullptr;
+            if (HasOpt(pa, ho, &o) && o->value) {
+              Url u = ParseUrl(o->value_text);
+              if (u.valid) h = u.host, pt = u.port;
+            }
+          }
+          Emit(c.capability, c.detail, program, command, h, pt);
+        } else if (StartsWith(c.capability, "net.")) {
+          emit_net(c.capability, c.detail);
+        } else {
+          Emit(c.capability, c.detail, program, command);
+        }
+      }
+    }
+    for (const Target& t : targets) CheckDestination(t.host, t.port, {}, {}, program, command);
+    // Probes over variable hosts/ports in loops and xargs are scans.
+    if (sig && sig->probe) {
+      bool variable = false;
+      for (const Word* w : pa.positionals)
+        variable |= (w->flags & kDynamic) != 0 || Contains(w->text, "{}") ||
+                    w->text.find('$') != std::string_view::npos;
+      bool range = false;
+      for (const Target& t : targets) range |= t.host.find('/') != std::string::npos;
+      if ((ctx.in_loop && (variable || pa.positionals.empty())) || range)
+        emit_net("net.scan", "probes a range of hosts or ports");
+    }
+
+    // Files.
+    auto file_args = [&](FileArgs mode, FileAccess access) {
+      if (mode == FileArgs::kNone) return;
+      size_t n = pa.positionals.size();
+      for (size_t i = 0; i < n; ++i) {
+        bool take = mode == FileArgs::kPositionals || (mode == FileArgs::kLast && i + 1 == n) ||
+                    (mode == FileArgs::kAllButLast && i + 1 < n) || (mode == FileArgs::kFirst && i == 0);
+        if (take) FileFact(access, pa.positionals[i]->text, program, command, access != FileAccess::kRead);
+      }
+    };
+    const Word* write_target = nullptr;
+    if (sig) {
+      file_args(sig->writes, FileAccess::kWrite);
+      file_args(sig->deletes, FileAccess::kDelete);
+      if (sig->writes == FileArgs::kLast && !pa.positionals.empty()) write_target = pa.positionals.back();
+      for (const std::string& wo : sig->write_options) {
+        const Opt* o = nullptr;
+        if (HasOpt(pa, wo, &o) && o->value) FileFact(FileAccess::kWrite, o->value_text, program, command, true);
+      }
+    }
+    // dd of=FILE.
+    for (size_t i = 1; i < argv.size(); ++i)
+      if (StartsWith(argv[i].text, "of=") && program == "dd")
+        FileFact(FileAccess::kWrite, argv[i].text.substr(3), program, command, true);
+    // Generic checks on every argument and option value.
+    if (!(sig && (sig->role == Role::kLauncher || sig->role == Role::kXargs))) {
+      for (size_t i = 1; i < argv.size(); ++i) {
+        bool wt = write_target == &argv[i] || (sig && sig->writes == FileArgs::kPositionals);
+        bool optval = i > 1 && argv[i - 1].text.size() > 1 && argv[i - 1].text[0] == '-';
+        GenericArg(argv[i], optval || argv[i].text.find('=') != std::string_view::npos, wt, program, ctx);
+      }
+    } else {
+      for (const Opt& o : pa.opts)
+        if (o.value) GenericArg(*o.value, true, false, program, ctx);
+    }
+
+    if (!sig) return;
+    switch (sig->role) {
+      case Role::kLauncher: {
+        if (!sig->string_option.empty()) {
+          const Opt* o = nullptr;
+          if (HasOpt(pa, sig->string_option, &o) && o->value) {
+            if (o->value->flags & kCommandSubst) {
+              if (o->value->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+              else Unanalyzable("runs a computed command string", command, program);
+            } else {
+              AnalyzeString(o->value_text, ctx.depth + 1);
+            }
+            return;
+          }
+        }
+        if (!has_command) return;
+        if (sig->string_rest) {
+          std::string s = JoinWords(argv, inner);
+          bool dyn = false;
+          for (size_t i = inner; i < argv.size(); ++i) dyn |= (argv[i].flags & kCommandSubst) != 0;
+          if (dyn) Unanalyzable("runs a computed command string", command, program);
+          else AnalyzeString(s, ctx.depth + 1);
+          return;
+        }
+        if (sig->capability == "process.background") ctx.background = true;
+        argv.erase(argv.begin(), argv.begin() + static_cast<long>(inner));
+        continue;
+      }
+      case Role::kXargs:
+        ctx.in_loop = true;
+        if (pa.rest >= argv.size()) return;
+        argv.erase(argv.begin(), argv.begin() + static_cast<long>(pa.rest));
+        continue;
+      case Role::kFind: {
+        for (size_t i = 1; i < argv.size(); ++i) {
+          std::string_view a = argv[i].text;
+          if (a == "-exec" || a == "-execdir" || a == "-ok" || a == "-okdir") {
+            size_t e = i + 1;
+            while (e < argv.size() && argv[e].text != ";" && argv[e].text != "+") ++e;
+            std::vector<Word> sub(argv.begin() + static_cast<long>(i + 1), argv.begin() + static_cast<long>(e));
+            Ctx c2 = ctx;
+            c2.in_loop = true;
+            c2.depth = ctx.depth + 1;
+            if (c2.depth > limits_.max_shell_depth)
+              LimitExceeded("find -exec nested deeper than limits.max_shell_depth", command);
+            AnalyzeArgv(p, std::move(sub), c2, nullptr);
+            i = e;
+          } else if (a == "-delete") {
+            for (size_t k = 1; k < argv.size() && argv[k].text[0] != '-' && argv[k].text != "(" &&
+                               argv[k].text != "!";
+                 ++k)
+              FileFact(FileAccess::kDelete, argv[k].text, program, command, true);
+          } else if (a == "-fprint" || a == "-fprintf" || a == "-fls") {
+            if (i + 1 < argv.size()) FileFact(FileAccess::kWrite, argv[i + 1].text, program, command, true);
+          }
+        }
+        return;
+      }
+      case Role::kShell: {
+        bool dash_c = false, dash_s = false;
+        for (const Opt& o : pa.opts) {
+          if (!o.is_long && o.name == "c") dash_c = true;
+          if (!o.is_long && o.name == "s") dash_s = true;
+        }
+        if (dash_c) {
+          if (pa.positionals.empty()) return;
+          const Word* code = pa.positionals[0];
+          if (code->flags & kCommandSubst) {
+            if (code->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+            else Unanalyzable("runs a computed command string", command, program);
+          } else if (code->flags & (kExpansion | kIfs)) {
+            Unanalyzable("runs a command string held in a variable", command, program);
+          } else {
+            AnalyzeString(code->text, ctx.depth + 1);
+          }
+          return;
+        }
+        if (!pa.positionals.empty() && !dash_s) {
+          const Word* f = pa.positionals[0];
+          if (f->flags & kProcessSubst) {
+            if (f->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+            else Unanalyzable("runs generated code", command, program);
+            return;
+          }
+          if (f->text != "/dev/stdin" && f->text != "-") return;  // a script file
+        }
+        StdinProgram(p, ctx, program, sig, false);
+        return;
+      }
+      case Role::kScript: {
+        // Code from -c / -e / -r / --eval, or the first positional (awk).
+        const Word* code = nullptr;
+        std::string_view code_text;
+        for (const Opt& o : pa.opts) {
+          if (!o.value) continue;
+          bool is_code = (!o.is_long && (o.name == "c" || o.name == "e" || o.name == "E" ||
+                                         o.name == "r")) ||
+                         (o.is_long && (o.name == "eval" || o.name == "print"));
+          if (sig->language == "python" && o.name != "c") is_code = false;
+          if (sig->language == "php" && o.name != "r") is_code = false;
+          if (sig->language == "awk") is_code = false;
+          if (is_code) {
+            code = o.value;
+            code_text = o.value_text;
+            if (o.value == &argv[0]) code = nullptr;
+          }
+          if (sig->language == "python" && !o.is_long && o.name == "m") {
+            // python -m module args: the module runs like a program.
+            std::vector<Word> sub;
+            Word mod = *o.value;
+            mod.text = o.value_text;
+            mod.flags &= static_cast<uint16_t>(~(kPartialQuote | kEscaped));
+            mod.raw = mod.text;
+            sub.push_back(mod);
+            for (size_t i = pa.rest; i < argv.size(); ++i) sub.push_back(argv[i]);
+            argv = std::move(sub);
+            code_text = "\x01";
+            break;
+          }
+        }
+        if (code_text == "\x01") continue;
+        if (sig->language == "awk" && !pa.positionals.empty()) {
+          bool file = false;
+          for (const Opt& o : pa.opts) file |= !o.is_long && o.name == "f";
+          if (!file) {
+            code = pa.positionals[0];
+            code_text = code->text;
+          }
+        }
+        if (code || !code_text.empty()) {
+          if (code && (code->flags & kCommandSubst)) {
+            if (code->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+            else Unanalyzable("runs computed code", command, program);
+          } else {
+            ScanScript(code_text, sig->language, ctx, program);
+          }
+          return;
+        }
+        if (!pa.positionals.empty()) {
+          const Word* f = pa.positionals[0];
+          if (f->flags & kProcessSubst) {
+            if (f->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+            else Unanalyzable("runs generated code", command, program);
+            return;
+          }
+          if (f->text != "-" && f->text != "/dev/stdin") return;
+        }
+        StdinProgram(p, ctx, program, sig, true);
+        return;
+      }
+      case Role::kEval: {
+        bool dyn = false, net = false;
+        for (size_t i = 1; i < argv.size(); ++i) {
+          dyn |= (argv[i].flags & (kDynamic)) != 0;
+          net |= (argv[i].flags & kSubstNet) != 0;
+        }
+        if (net) Emit("process.remote_code", "evaluates downloaded code", program, command);
+        if (dyn) Unanalyzable("eval of a computed string", command, program);
+        else AnalyzeString(JoinWords(argv, 1), ctx.depth + 1);
+        return;
+      }
+      case Role::kSource: {
+        if (pa.positionals.empty()) return;
+        const Word* f = pa.positionals[0];
+        if (f->flags & kProcessSubst) {
+          if (f->flags & kSubstNet) Emit("process.remote_code", "sources downloaded code", program, command);
+          else Unanalyzable("sources generated code", command, program);
+        } else if (f->text == "/dev/stdin" || f->text == "-") {
+          StdinProgram(p, ctx, program, sig, false);
+        }
+        return;
+      }
+      case Role::kAlias:
+        for (const Word* w : pa.positionals) {
+          size_t eq = w->text.find('=');
+          if (eq != std::string_view::npos) aliases.insert(std::string(w->text.substr(0, eq)));
+        }
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+// ------------------------------------------------------ inline code look
+
+namespace {
+
+// String literals of inline code ('..', "..", `..`, triple quotes); raw
+// contents, escapes kept. Bounded.
+struct Literal {
+  std::string_view text;
+  size_t end;  // offset after the closing quote
+  char quote;
+};
+
+std::vector<Literal> Literals(std::string_view code) {
+  std::vector<Literal> out;
+  for (size_t i = 0; i < code.size() && out.size() < 512; ++i) {
+    char q = code[i];
+    if (q != '\'' && q != '"' && q != '`') continue;
+    if (q == '\'' && i > 0 && absl::ascii_isalnum(static_cast<unsigned char>(code[i - 1]))) continue;
+    bool triple = code.substr(i, 3) == std::string(3, q);
+    size_t start = i + (triple ? 3 : 1);
+    size_t j = start;
+    while (j < code.size()) {
+      if (code[j] == '\\') {
+        j += 2;
+        continue;
+      }
+      if (triple ? code.substr(j, 3) == std::string(3, q) : code[j] == q) break;
+      if (!triple && code[j] == '\n' && q != '`') break;
+      ++j;
+    }
+    if (j >= code.size()) break;
+    out.push_back({code.substr(start, j - start), j + (triple ? 3 : 1), q});
+    i = j + (triple ? 2 : 0);
+  }
+  return out;
+}
+
+bool AnyOf(std::string_view code, const std::vector<std::string>& needles) {
+  for (const std::string& n : needles)
+    if (Contains(code, n)) return true;
+  return false;
+}
+
+}  // namespace
+
+void Analyzer::ScanScript(std::string_view code, std::string_view language, const Ctx& ctx,
+                          std::string_view program) {
+  if (ctx.depth + 1 > limits_.max_shell_depth)
+    LimitExceeded("inline code nested deeper than limits.max_shell_depth", code);
+  const auto& s = sig_.scripts();
+  std::string_view command = ctx.cmd ? ctx.cmd->text : code;
+  std::vector<Literal> lits = Literals(code);
+  // Destination: a literal host followed by a port, a host:port literal.
+  std::string_view host;
+  int port = -1;
+  for (size_t i = 0; i < lits.size() && host.empty(); ++i) {
+    std::string_view t = lits[i].text;
+    if (t.empty() || t.size() > 253 || t.find_first_of(" /\\$%{}") != std::string_view::npos) continue;
+    bool hostish = ParseIp(t).has_value() ||
+                   (t.find('.') != std::string_view::npos && absl::ascii_isalpha(static_cast<unsigned char>(t.back())));
+    if (!hostish) continue;
+    size_t k = lits[i].end;
+    while (k < code.size() && (code[k] == ',' || code[k] == ' ')) ++k;
+    size_t e = k;
+    while (e < code.size() && absl::ascii_isdigit(static_cast<unsigned char>(code[e]))) ++e;
+    if (e > k) {
+      if (auto pp = ParsePort(code.substr(k, e - k))) {
+        host = t;
+        port = *pp;
+      }
+    }
+  }
+  bool socket = AnyOf(code, s.socket);
+  bool spawn = AnyOf(code, s.spawn);
+  if (socket && spawn) {
+    Emit("net.reverse_shell", StrCat(language, " code connecting a shell to a socket"), program, command, host, port);
+  } else if (socket && AnyOf(code, s.listen)) {
+    Emit("net.listen", StrCat(language, " code listening on a socket"), program, command, host, port);
+  } else if (socket) {
+    Emit("net.egress", StrCat(language, " code opening a socket"), program, command, host, port);
+  } else if (AnyOf(code, s.listen)) {
+    Emit("net.listen", StrCat(language, " code starting a server"), program, command);
+  }
+  if (!host.empty()) CheckDestination(host, port, {}, {}, program, command);
+  bool http = AnyOf(code, s.http);
+  bool url_found = false;
+  for (const Literal& l : lits) {
+    size_t se = l.text.find("://");
+    if (se == std::string_view::npos) continue;
+    Url u = ParseUrl(l.text);
+    if (!u.valid) continue;
+    url_found = true;
+    if (http) Emit("net.egress.http", StrCat(language, " code fetching a URL"), program, command, u.host, u.port, l.text);
+    CheckDestination(u.host, u.port, l.text, u.scheme, program, command);
+  }
+  if (http && !url_found)
+    Emit("net.egress.http", StrCat(language, " code using an HTTP or network client"), program, command);
+  if (AnyOf(code, s.decode) && AnyOf(code, s.eval))
+    Unanalyzable(StrCat(language, " code evaluating decoded data"), command, program);
+  if (AnyOf(code, s.env)) Emit("process.env_dump", "prints the whole environment", program, command);
+  if (AnyOf(code, s.mining)) Emit("compute.mining", "mining code", program, command);
+  // Literal paths: secrets read, persistence written.
+  bool writes = Contains(code, "write") || Contains(code, "'a'") ||
+                Contains(code, "\"a\"") || Contains(code, "'w'") ||
+                Contains(code, "\"w\"") || Contains(code, ">>");
+  for (const Literal& l : lits) {
+    std::string_view t = l.text;
+    if (t.size() < 2 || t.size() > 512) continue;
+    if (!(t[0] == '/' || t[0] == '~' || StartsWith(t, "$HOME") || t[0] == '.')) continue;
+    if (t.find_first_of(" \n") != std::string_view::npos) continue;
+    FileFact(FileAccess::kRead, t, program, command, false);
+    if (writes) FileFact(FileAccess::kWrite, t, program, command, false);
+  }
+  // Shell commands inside the code.
+  for (const auto& call : s.shell_calls) {
+    bool lang = false;
+    for (const std::string& l : call.languages) lang |= l == language;
+    if (!lang) continue;
+    for (size_t at = code.find(call.call); at != std::string_view::npos;
+         at = code.find(call.call, at + 1)) {
+      size_t begin = at + call.call.size();
+      std::string joined;
+      if (call.call == "`" || call.call == "$`") {
+        size_t e = code.find('`', begin);
+        if (e == std::string_view::npos) break;
+        joined = std::string(code.substr(begin, e - begin));
+        at = e;
+      } else {
+        // The literals inside the call's parentheses (or to the line end).
+        int level = call.call.back() == '(' ? 1 : 0;
+        size_t end = begin;
+        for (; end < code.size(); ++end) {
+          char c = code[end];
+          if (c == '\'' || c == '"') {
+            char q = c;
+            for (++end; end < code.size() && code[end] != q; ++end)
+              if (code[end] == '\\') ++end;
+            continue;
+          }
+          if (c == '(') ++level;
+          if (c == ')' && --level <= 0) break;
+          if (level == 0 && (c == '\n' || c == ';')) break;
+        }
+        for (const Literal& l : lits) {
+          if (l.end <= begin || l.end > end + 1) continue;
+          if (!joined.empty()) joined.push_back(' ');
+          bool spaced = l.text.find(' ') != std::string_view::npos;
+          bool single_arg = false;
+          (void)single_arg;
+          if (spaced && Contains(code.substr(begin, end - begin), "[")) {
+            joined.push_back('\'');
+            joined.append(l.text.data(), l.text.size());
+            joined.push_back('\'');
+          } else {
+            joined.append(l.text.data(), l.text.size());
+          }
+        }
+      }
+      if (!joined.empty()) AnalyzeString(joined, ctx.depth + 1);
+    }
+  }
+}
+
+}  // namespace
+
+void AnalyzeShell(std::string_view command, const Limits& limits, FactList* out) {
+  const Signatures& sig = GetSignatures();
+  if (!sig.ok()) {
+    Fact f;
+    f.capability = std::string(cap::kShellUnanalyzable);
+    f.detail = "signature tables failed to load: " + sig.error();
+    f.command = std::string(command.substr(0, 4096));
+    out->push_back(std::move(f));
+    return;
+  }
+  if (static_cast<int64_t>(command.size()) > limits.max_argument_bytes) {
+    Fact f;
+    f.capability = std::string(cap::kLimitExceeded);
+    f.detail = "command longer than limits.max_argument_bytes";
+    f.command = std::string(command.substr(0, 256));
+    out->push_back(std::move(f));
+    return;
+  }
+  Analyzer a(limits, out);
+  try {
+    a.AnalyzeString(command, 0);
+  } catch (const Abort&) {
+  } catch (const std::exception& e) {
+    Fact f;
+    f.capability = std::string(cap::kShellUnanalyzable);
+    f.detail = std::string("internal error: ") + e.what();
+    f.command = std::string(command.substr(0, 4096));
+    out->push_back(std::move(f));
+  }
 }
 
 }  // namespace rewardguard

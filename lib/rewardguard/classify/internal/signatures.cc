@@ -1,0 +1,382 @@
+#include "rewardguard/classify/internal/signatures.h"
+#include "rewardguard/classify/internal/strings.h"
+
+#include <cctype>
+
+#include "absl/strings/ascii.h"
+#include "rewardguard/core/capabilities.h"
+#include "rewardguard/core/glob.h"
+#include "rewardguard/policies/embedded.h"
+#include "yaml-cpp/yaml.h"
+
+namespace rewardguard {
+namespace classify_internal {
+
+class SignatureLoader {
+ public:
+  explicit SignatureLoader(Signatures* sig) : sig_(sig) {}
+
+  void Load() {
+    try {
+      LoadPrograms(Parse("signatures/programs.yaml"));
+      LoadNetwork(Parse("signatures/network.yaml"));
+      LoadPaths(Parse("signatures/paths.yaml"));
+      LoadScripts(Parse("signatures/scripts.yaml"));
+    } catch (const std::exception& e) {
+      if (sig_->error_.empty()) sig_->error_ = e.what();
+    }
+  }
+
+ private:
+  [[noreturn]] static void Fail(const std::string& file, const YAML::Node& node,
+                                const std::string& what) {
+    throw std::runtime_error(StrCat(file, ":", std::to_string(node.Mark().line + 1), ":",
+                                          std::to_string(node.Mark().column + 1), ": ", what));
+  }
+
+  YAML::Node Parse(const char* file) {
+    file_ = file;
+    std::optional<std::string_view> text = FindEmbeddedFile(file);
+    if (!text) throw std::runtime_error(StrCat("missing embedded file `", file, "`"));
+    YAML::Node root = YAML::Load(std::string(*text));
+    if (!root.IsMap() || root["version"].as<int>(0) != 1)
+      Fail(file_, root, "expected a map with `version: 1`");
+    return root;
+  }
+
+  std::vector<std::string> List(const YAML::Node& node) {
+    std::vector<std::string> out;
+    if (!node) return out;
+    if (node.IsScalar()) {
+      out.push_back(node.as<std::string>());
+      return out;
+    }
+    if (!node.IsSequence()) Fail(file_, node, "expected a list");
+    for (const YAML::Node& item : node) out.push_back(item.as<std::string>());
+    return out;
+  }
+
+  std::string Capability(const YAML::Node& node) {
+    std::string cap = node.as<std::string>();
+    bool builtin = false;
+    for (const BuiltinCapability& b : BuiltinCapabilities()) builtin |= (b.name == cap);
+    if (!builtin) Fail(file_, node, StrCat("unknown capability `", cap, "`"));
+    return cap;
+  }
+
+  void CheckKeys(const YAML::Node& node, std::initializer_list<std::string_view> keys) {
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      bool known = false;
+      for (std::string_view k : keys) known |= (k == key);
+      if (!known) Fail(file_, kv.first, StrCat("unknown key `", key, "`"));
+    }
+  }
+
+  static FileArgs ParseFileArgs(const std::string& s) {
+    if (s == "positionals") return FileArgs::kPositionals;
+    if (s == "last") return FileArgs::kLast;
+    if (s == "all_but_last") return FileArgs::kAllButLast;
+    if (s == "first") return FileArgs::kFirst;
+    return FileArgs::kNone;
+  }
+
+  void LoadPrograms(const YAML::Node& root) {
+    CheckKeys(root, {"version", "programs", "decoders"});
+    for (const std::string& d : List(root["decoders"])) sig_->decoders_.insert(d);
+    for (const YAML::Node& entry : root["programs"]) {
+      CheckKeys(entry, {"names", "role", "language", "capability", "detail", "short_value",
+                        "long_value", "host", "port_option", "host_options", "probe", "reads",
+                        "writes", "deletes", "write_options", "when", "skip", "assignments",
+                        "string_option", "string_rest", "subcommand_first"});
+      auto p = std::make_unique<ProgramSig>();
+      std::vector<std::string> names = List(entry["names"]);
+      if (names.empty()) Fail(file_, entry, "expected `names`");
+      p->name = names[0];
+      if (entry["role"]) {
+        static const std::pair<std::string_view, Role> kRoles[] = {
+            {"launcher", Role::kLauncher}, {"shell", Role::kShell}, {"script", Role::kScript},
+            {"find", Role::kFind},         {"xargs", Role::kXargs}, {"eval", Role::kEval},
+            {"source", Role::kSource},     {"alias", Role::kAlias}, {"fetcher", Role::kFetcher}};
+        std::string role = entry["role"].as<std::string>();
+        bool found = false;
+        for (const auto& [n, r] : kRoles)
+          if (n == role) p->role = r, found = true;
+        if (!found) Fail(file_, entry["role"], StrCat("unknown role `", role, "`"));
+      }
+      if (entry["language"]) p->language = entry["language"].as<std::string>();
+      if (entry["capability"]) p->capability = Capability(entry["capability"]);
+      if (entry["detail"]) p->detail = entry["detail"].as<std::string>();
+      if (entry["short_value"])
+        for (char c : entry["short_value"].as<std::string>())
+          if (static_cast<unsigned char>(c) < 128) p->short_value[static_cast<unsigned char>(c)] = true;
+      for (const std::string& l : List(entry["long_value"])) p->long_value.insert(l);
+      if (entry["host"]) {
+        static const std::pair<std::string_view, HostMode> kModes[] = {
+            {"urls", HostMode::kUrls},         {"userhost", HostMode::kUserHost},
+            {"hostport", HostMode::kHostPort}, {"targets", HostMode::kTargets},
+            {"remote_spec", HostMode::kRemoteSpec}, {"socat", HostMode::kSocat}};
+        std::string mode = entry["host"].as<std::string>();
+        bool found = false;
+        for (const auto& [n, m] : kModes)
+          if (n == mode) p->host = m, found = true;
+        if (!found) Fail(file_, entry["host"], StrCat("unknown host mode `", mode, "`"));
+      }
+      if (entry["port_option"]) p->port_option = entry["port_option"].as<std::string>()[0];
+      p->host_options = List(entry["host_options"]);
+      p->probe = entry["probe"].as<bool>(false);
+      if (entry["reads"]) p->reads = ParseFileArgs(entry["reads"].as<std::string>());
+      if (entry["writes"]) p->writes = ParseFileArgs(entry["writes"].as<std::string>());
+      if (entry["deletes"]) p->deletes = ParseFileArgs(entry["deletes"].as<std::string>());
+      p->write_options = List(entry["write_options"]);
+      p->skip = entry["skip"].as<int>(0);
+      p->assignments = entry["assignments"].as<bool>(false);
+      if (entry["string_option"]) p->string_option = entry["string_option"].as<std::string>();
+      p->string_rest = entry["string_rest"].as<bool>(false);
+      p->subcommand_first = entry["subcommand_first"].as<bool>(false);
+      if (entry["when"]) {
+        for (const YAML::Node& w : entry["when"]) {
+          CheckKeys(w, {"options", "value_contains", "value_prefix", "subcommand",
+                        "arg_contains", "arg_prefix", "arg_equals", "arg_octal_mask",
+                        "min_positionals", "no_args", "no_positionals", "no_command",
+                        "suppress", "capability", "detail", "host", "port", "host_options"});
+          Condition c;
+          c.options = List(w["options"]);
+          c.value_contains = List(w["value_contains"]);
+          c.value_prefix = List(w["value_prefix"]);
+          c.subcommands = List(w["subcommand"]);
+          c.arg_contains = List(w["arg_contains"]);
+          c.arg_prefix = List(w["arg_prefix"]);
+          c.arg_equals = List(w["arg_equals"]);
+          if (w["arg_octal_mask"])
+            c.arg_octal_mask = std::stoul(w["arg_octal_mask"].as<std::string>(), nullptr, 8);
+          c.min_positionals = w["min_positionals"].as<int>(-1);
+          c.no_args = w["no_args"].as<bool>(false);
+          c.no_positionals = w["no_positionals"].as<bool>(false);
+          c.no_command = w["no_command"].as<bool>(false);
+          c.suppress = w["suppress"].as<bool>(false);
+          if (w["capability"]) c.capability = Capability(w["capability"]);
+          if (!c.suppress && c.capability.empty())
+            Fail(file_, w, "a condition needs `capability` or `suppress: true`");
+          if (w["detail"]) c.detail = w["detail"].as<std::string>();
+          if (w["host"]) c.host = w["host"].as<std::string>();
+          c.port = w["port"].as<int>(-1);
+          c.host_options = List(w["host_options"]);
+          p->when.push_back(std::move(c));
+        }
+      }
+      for (const std::string& n : names) {
+        if (!sig_->by_name_.emplace(n, p.get()).second)
+          Fail(file_, entry["names"], StrCat("program `", n, "` listed twice"));
+      }
+      sig_->programs_.push_back(std::move(p));
+    }
+  }
+
+  void LoadNetwork(const YAML::Node& root) {
+    CheckKeys(root, {"version", "schemes", "hosts", "ports", "wallets"});
+    auto rule = [&](const YAML::Node& n) {
+      auto r = std::make_unique<HostRule>();
+      r->capability = Capability(n["capability"]);
+      if (n["detail"]) r->detail = n["detail"].as<std::string>();
+      const HostRule* raw = r.get();
+      sig_->host_rules_.push_back(std::move(r));
+      return raw;
+    };
+    for (const YAML::Node& n : root["schemes"]) {
+      CheckKeys(n, {"schemes", "capability", "detail"});
+      const HostRule* r = rule(n);
+      for (const std::string& s : List(n["schemes"])) sig_->schemes_[Lower(s)] = r;
+    }
+    for (const YAML::Node& n : root["hosts"]) {
+      CheckKeys(n, {"hosts", "capability", "detail"});
+      const HostRule* r = rule(n);
+      for (std::string h : List(n["hosts"])) {
+        h = Lower(h);
+        if (StartsWith(h, "*.")) sig_->suffix_hosts_[h.substr(2)] = r;
+        else sig_->exact_hosts_[h] = r;
+      }
+    }
+    for (const YAML::Node& n : root["ports"]) {
+      CheckKeys(n, {"ports", "capability", "detail"});
+      const HostRule* r = rule(n);
+      for (const YAML::Node& p : n["ports"]) sig_->ports_[p.as<int>()] = r;
+    }
+    for (const YAML::Node& n : root["wallets"]) {
+      CheckKeys(n, {"prefixes", "min_length", "max_length", "charset", "option_value_only",
+                    "capability", "detail"});
+      WalletRule w;
+      w.prefixes = List(n["prefixes"]);
+      w.min_length = n["min_length"].as<int>();
+      w.max_length = n["max_length"].as<int>();
+      std::string cs = n["charset"].as<std::string>();
+      if (cs == "base58") w.charset = WalletRule::kBase58;
+      else if (cs == "bech32") w.charset = WalletRule::kBech32;
+      else if (cs == "hex") w.charset = WalletRule::kHex;
+      else Fail(file_, n["charset"], "expected base58, bech32 or hex");
+      w.option_value_only = n["option_value_only"].as<bool>(false);
+      w.capability = Capability(n["capability"]);
+      if (n["detail"]) w.detail = n["detail"].as<std::string>();
+      sig_->wallets_.push_back(std::move(w));
+    }
+  }
+
+  void LoadPaths(const YAML::Node& root) {
+    CheckKeys(root, {"version", "read", "write", "delete"});
+    const char* kKeys[3] = {"read", "write", "delete"};
+    for (int access = 0; access < 3; ++access) {
+      for (const YAML::Node& n : root[kKeys[access]]) {
+        CheckKeys(n, {"capability", "detail", "globs", "basenames", "exclude"});
+        PathRule r;
+        r.capability = Capability(n["capability"]);
+        if (n["detail"]) r.detail = n["detail"].as<std::string>();
+        for (std::string& g : List(n["globs"])) {
+          PathRule::Glob glob;
+          glob.prefix = g.substr(0, g.find_first_of("*?"));
+          glob.pattern = std::move(g);
+          r.globs.push_back(std::move(glob));
+        }
+        r.basenames = List(n["basenames"]);
+        r.exclude = List(n["exclude"]);
+        sig_->paths_[access].push_back(std::move(r));
+      }
+    }
+  }
+
+  void LoadScripts(const YAML::Node& root) {
+    CheckKeys(root, {"version", "socket", "spawn", "listen", "http", "decode", "eval", "env",
+                     "mining", "shell_calls"});
+    ScriptSigs& s = sig_->scripts_;
+    s.socket = List(root["socket"]);
+    s.spawn = List(root["spawn"]);
+    s.listen = List(root["listen"]);
+    s.http = List(root["http"]);
+    s.decode = List(root["decode"]);
+    s.eval = List(root["eval"]);
+    s.env = List(root["env"]);
+    s.mining = List(root["mining"]);
+    for (const YAML::Node& n : root["shell_calls"]) {
+      CheckKeys(n, {"calls", "languages"});
+      std::vector<std::string> langs = List(n["languages"]);
+      for (std::string& c : List(n["calls"])) s.shell_calls.push_back({std::move(c), langs});
+    }
+  }
+
+  Signatures* sig_;
+  std::string file_;
+};
+
+const Signatures& GetSignatures() {
+  static const Signatures* const kSignatures = [] {
+    auto* s = new Signatures();
+    SignatureLoader(s).Load();
+    return s;
+  }();
+  return *kSignatures;
+}
+
+const ProgramSig* Signatures::FindProgram(std::string_view program) const {
+  auto it = by_name_.find(AV(program));
+  if (it != by_name_.end()) return it->second;
+  // "python3.11" -> "python3" -> "python"; "pip3" -> "pip".
+  size_t end = program.size();
+  while (end > 0 && (std::isdigit(static_cast<unsigned char>(program[end - 1])) ||
+                     program[end - 1] == '.' || program[end - 1] == '-'))
+    --end;
+  if (end == program.size() || end == 0) return nullptr;
+  it = by_name_.find(AV(program.substr(0, end)));
+  return it != by_name_.end() ? it->second : nullptr;
+}
+
+bool Signatures::IsDecoder(std::string_view program) const {
+  return decoders_.contains(AV(program));
+}
+
+const HostRule* Signatures::FindScheme(std::string_view scheme) const {
+  auto it = schemes_.find(AV(scheme));
+  return it != schemes_.end() ? it->second : nullptr;
+}
+
+const HostRule* Signatures::FindHost(std::string_view host) const {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  auto it = exact_hosts_.find(AV(host));
+  if (it != exact_hosts_.end()) return it->second;
+  for (size_t dot = host.find('.'); dot != std::string_view::npos;
+       dot = host.find('.', dot + 1)) {
+    auto s = suffix_hosts_.find(AV(host.substr(dot + 1)));
+    if (s != suffix_hosts_.end()) return s->second;
+  }
+  return nullptr;
+}
+
+const HostRule* Signatures::FindPort(int port) const {
+  auto it = ports_.find(port);
+  return it != ports_.end() ? it->second : nullptr;
+}
+
+namespace {
+
+bool InCharset(char c, WalletRule::Charset cs) {
+  switch (cs) {
+    case WalletRule::kBase58:
+      return absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '0' && c != 'O' &&
+             c != 'I' && c != 'l';
+    case WalletRule::kBech32:
+      return (c >= 'a' && c <= 'z' && c != 'b' && c != 'i' && c != 'o') ||
+             (c >= '0' && c <= '9' && c != '1');
+    case WalletRule::kHex:
+      return absl::ascii_isxdigit(static_cast<unsigned char>(c));
+  }
+  return false;
+}
+
+}  // namespace
+
+const WalletRule* Signatures::FindWallet(std::string_view arg, bool as_option_value) const {
+  if (arg.size() < 34) return nullptr;
+  // Pool logins are WALLET.worker or WALLET+diff.
+  size_t cut = arg.find_first_of(".+/:");
+  if (cut != std::string_view::npos) arg = arg.substr(0, cut);
+  for (const WalletRule& w : wallets_) {
+    if (w.option_value_only && !as_option_value) continue;
+    if (static_cast<int>(arg.size()) < w.min_length || static_cast<int>(arg.size()) > w.max_length)
+      continue;
+    for (const std::string& p : w.prefixes) {
+      if (!StartsWith(arg, p)) continue;
+      bool all = true;
+      for (size_t i = p.size(); i < arg.size() && all; ++i) all = InCharset(arg[i], w.charset);
+      if (all) return &w;
+    }
+  }
+  return nullptr;
+}
+
+const PathRule* Signatures::FindPath(int access, std::string_view path) const {
+  if (access < 0 || access > 2) return nullptr;
+  size_t slash = path.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  for (const PathRule& r : paths_[access]) {
+    bool hit = false;
+    for (const PathRule::Glob& g : r.globs) {
+      if (!StartsWith(path, g.prefix)) continue;
+      if (g.prefix.size() == g.pattern.size() ? path == g.pattern : GlobMatch(g.pattern, path)) {
+        hit = true;
+        break;
+      }
+    }
+    if (!hit)
+      for (const std::string& b : r.basenames)
+        if (GlobMatch(b, base)) {
+          hit = true;
+          break;
+        }
+    if (!hit) continue;
+    bool excluded = false;
+    for (const std::string& e : r.exclude) excluded |= GlobMatch(e, base);
+    if (!excluded) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace classify_internal
+}  // namespace rewardguard

@@ -1,0 +1,166 @@
+// rewardguard/classify/internal/signatures.h
+//
+// The signature tables of the shell analyzer, parsed once from the embedded
+// YAML files (policies/signatures/*.yaml) into immutable lookup structures.
+//
+//   const Signatures& sig = GetSignatures();
+//   if (!sig.ok()) ...                       // a broken table: fail closed
+//   const ProgramSig* ssh = sig.FindProgram("ssh");
+//
+// Private to classify/. Thread-safe: built on first use (function-local
+// static), never modified afterwards.
+#ifndef REWARDGUARD_CLASSIFY_INTERNAL_SIGNATURES_H_
+#define REWARDGUARD_CLASSIFY_INTERNAL_SIGNATURES_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+
+namespace rewardguard {
+namespace classify_internal {
+
+enum class Role : uint8_t {
+  kNone, kLauncher, kShell, kScript, kFind, kXargs, kEval, kSource, kAlias, kFetcher,
+};
+
+enum class HostMode : uint8_t { kNone, kUrls, kUserHost, kHostPort, kTargets, kRemoteSpec, kSocat };
+
+enum class FileArgs : uint8_t { kNone, kPositionals, kLast, kAllButLast, kFirst };
+
+// One `when:` clause set; all present clauses must hold.
+struct Condition {
+  std::vector<std::string> options;         // "-R", "--exec"
+  std::vector<std::string> value_contains;  // value of a matched option contains
+  std::vector<std::string> value_prefix;    // value of a matched option starts with
+  std::vector<std::string> subcommands;
+  std::vector<std::string> arg_contains;
+  std::vector<std::string> arg_prefix;
+  std::vector<std::string> arg_equals;
+  uint32_t arg_octal_mask = 0;  // a numeric mode argument with any of these bits
+  int min_positionals = -1;
+  bool no_args = false;
+  bool no_positionals = false;
+  bool no_command = false;  // launchers: nothing to run
+  bool suppress = false;    // cancels the program's base capability
+  std::string capability;
+  std::string detail;
+  std::string host;
+  int port = -1;
+  std::vector<std::string> host_options;
+};
+
+struct ProgramSig {
+  std::string name;  // first listed name
+  Role role = Role::kNone;
+  std::string language;  // scripts: python, perl, ruby, node, php, lua, awk
+  std::string capability;
+  std::string detail;
+  bool short_value[128] = {};  // short options that take a value
+  absl::flat_hash_set<std::string> long_value;
+  HostMode host = HostMode::kNone;
+  char port_option = 0;
+  std::vector<std::string> host_options;
+  bool probe = false;
+  FileArgs reads = FileArgs::kNone;
+  FileArgs writes = FileArgs::kNone;
+  FileArgs deletes = FileArgs::kNone;
+  std::vector<std::string> write_options;
+  std::vector<Condition> when;
+  // Launchers.
+  int skip = 0;
+  bool assignments = false;
+  std::string string_option;
+  bool string_rest = false;
+  bool subcommand_first = false;
+
+  bool TakesValue(char c) const {
+    return static_cast<unsigned char>(c) < 128 && short_value[static_cast<unsigned char>(c)];
+  }
+};
+
+struct HostRule {
+  std::string capability;
+  std::string detail;
+};
+
+struct WalletRule {
+  std::vector<std::string> prefixes;
+  int min_length = 0;
+  int max_length = 0;
+  enum Charset : uint8_t { kBase58, kBech32, kHex } charset = kBase58;
+  bool option_value_only = false;
+  std::string capability;
+  std::string detail;
+};
+
+struct PathRule {
+  std::string capability;
+  std::string detail;
+  struct Glob {
+    std::string pattern;
+    std::string prefix;  // literal part before the first wildcard
+  };
+  std::vector<Glob> globs;
+  std::vector<std::string> basenames;
+  std::vector<std::string> exclude;
+};
+
+// Indicators for inline code (scripts.yaml).
+struct ScriptSigs {
+  std::vector<std::string> socket, spawn, listen, http, decode, eval, env, mining;
+  struct ShellCall {
+    std::string call;
+    std::vector<std::string> languages;
+  };
+  std::vector<ShellCall> shell_calls;
+};
+
+class Signatures {
+ public:
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  // The signature of `program` (a basename), trying "python3.11" as "python3"
+  // and "python"; nullptr if none.
+  const ProgramSig* FindProgram(std::string_view program) const;
+  bool IsDecoder(std::string_view program) const;
+  const HostRule* FindScheme(std::string_view scheme) const;
+  // Lowercase host or IP literal.
+  const HostRule* FindHost(std::string_view host) const;
+  const HostRule* FindPort(int port) const;
+  // A wallet-like `arg`; `as_option_value` says whether it was an option's value.
+  const WalletRule* FindWallet(std::string_view arg, bool as_option_value) const;
+  // First matching rule for a normalized path, or nullptr.
+  const PathRule* FindPath(int access, std::string_view normalized) const;
+  const ScriptSigs& scripts() const { return scripts_; }
+
+ private:
+  friend const Signatures& GetSignatures();
+  friend class SignatureLoader;
+  std::string error_;
+  std::vector<std::unique_ptr<ProgramSig>> programs_;
+  absl::flat_hash_map<std::string, const ProgramSig*> by_name_;
+  absl::flat_hash_set<std::string> decoders_;
+  std::vector<std::unique_ptr<HostRule>> host_rules_;
+  absl::flat_hash_map<std::string, const HostRule*> schemes_;
+  absl::flat_hash_map<std::string, const HostRule*> exact_hosts_;
+  absl::flat_hash_map<std::string, const HostRule*> suffix_hosts_;  // "corp.example"
+  absl::flat_hash_map<int, const HostRule*> ports_;
+  std::vector<WalletRule> wallets_;
+  std::vector<PathRule> paths_[3];  // by FileAccess
+  ScriptSigs scripts_;
+};
+
+// The tables; if the embedded files are broken, ok() is false and the shell
+// analyzer reports every command as unanalyzable.
+const Signatures& GetSignatures();
+
+}  // namespace classify_internal
+}  // namespace rewardguard
+
+#endif  // REWARDGUARD_CLASSIFY_INTERNAL_SIGNATURES_H_
