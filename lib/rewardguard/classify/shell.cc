@@ -89,6 +89,9 @@ struct CmdResult {
   bool decoder = false;
   bool literal_echo = false;  // echo/printf of literal words
   bool cat_files = false;     // cat of files (or a heredoc)
+  bool tainted = false;       // its output carries downloaded data
+  bool stdin_shell = false;   // a shell or interpreter reading commands from stdin
+  std::string_view program;   // innermost program after launchers
   std::string echo_text;
 };
 
@@ -158,6 +161,7 @@ class Parser {
     int first_cmd;
     Range pipe_from;
     size_t start;
+    int outer_list_start = 0;
   };
 
   [[noreturn]] void Error(std::string_view what);
@@ -212,7 +216,10 @@ class Analyzer {
       : limits_(limits), out_(out), sig_(GetSignatures()) {}
 
   void AnalyzeString(std::string_view src, int depth, bool* net = nullptr,
-                     bool* decoder = nullptr);
+                     bool* decoder = nullptr, bool in_loop = false);
+  void AnalyzeNested(std::string_view src, const Ctx& ctx) {
+    AnalyzeString(src, ctx.depth + 1, nullptr, nullptr, ctx.in_loop);
+  }
   void AnalyzeCommands(Parser* p);
   void ScanScript(std::string_view code, std::string_view language, const Ctx& ctx,
                   std::string_view program);
@@ -571,7 +578,13 @@ Word Parser::ReadWord() {
         ReadBacktick(&w.flags);
         had_unquoted = true;
         break;
-      case '*': case '?': case '[':
+      case '[':
+        if (src_.find(']', pos_) < src_.find_first_of(" \t\n;|&()<>", pos_)) w.flags |= kGlob;
+        Put(c);
+        ++pos_;
+        had_unquoted = true;
+        break;
+      case '*': case '?':
         w.flags |= kGlob;
         Put(c);
         ++pos_;
@@ -861,26 +874,27 @@ size_t Parser::Run() {
       if (at_start && !cmd_open_ && !(w.flags & (kQuoted | kDynamic | kLeadingEscape | kEscaped))) {
         std::string_view k = w.text;
         if (k == "if" || k == "then" || k == "else" || k == "elif" || k == "do" || k == "!" ||
-            k == "fi" || k == "in") {
+            k == "fi" || k == "in" || k == "time") {
           continue;
         }
         if (k == "while" || k == "until") {
           if (static_cast<int>(frames_.size()) + depth_ > a_->limits().max_shell_depth)
             a_->LimitExceeded("shell nesting deeper than limits.max_shell_depth", src_);
-          frames_.push_back({FrameKind::kLoop, static_cast<int>(cmds_.size()), cmd_open_ ? Range() : pending_pipe_, pos_});
+          frames_.push_back({FrameKind::kLoop, static_cast<int>(cmds_.size()), cmd_open_ ? Range() : pending_pipe_, pos_, list_start_});
           ++loop_depth_;
           continue;
         }
         if (k == "for" || k == "select") {
           if (static_cast<int>(frames_.size()) + depth_ > a_->limits().max_shell_depth)
             a_->LimitExceeded("shell nesting deeper than limits.max_shell_depth", src_);
-          frames_.push_back({FrameKind::kLoop, static_cast<int>(cmds_.size()), pending_pipe_, pos_});
+          frames_.push_back({FrameKind::kLoop, static_cast<int>(cmds_.size()), pending_pipe_, pos_, list_start_});
           ++loop_depth_;
           ParseFor();
           continue;
         }
         if (k == "done") {
           if (frames_.empty() || frames_.back().kind != FrameKind::kLoop) Error("unexpected `done`");
+          list_start_ = frames_.back().outer_list_start;
           frames_.pop_back();
           --loop_depth_;
           at_start = false;
@@ -892,12 +906,14 @@ size_t Parser::Run() {
             a_->LimitExceeded("shell nesting deeper than limits.max_shell_depth", src_);
           Range inherited = pending_pipe_.valid() ? pending_pipe_
                             : frames_.empty() ? Range() : frames_.back().pipe_from;
-          frames_.push_back({FrameKind::kBrace, static_cast<int>(cmds_.size()), inherited, pos_});
+          frames_.push_back({FrameKind::kBrace, static_cast<int>(cmds_.size()), inherited, pos_, list_start_});
           pending_pipe_ = Range();
           continue;
         }
         if (k == "}") {
           if (frames_.empty() || frames_.back().kind != FrameKind::kBrace) Error("unexpected `}`");
+          FinishCommand();
+          list_start_ = frames_.back().outer_list_start;
           frames_.pop_back();
           at_start = false;
           continue;
@@ -995,7 +1011,7 @@ size_t Parser::Run() {
         a_->LimitExceeded("shell nesting deeper than limits.max_shell_depth", src_);
       Range inherited = pending_pipe_.valid() ? pending_pipe_
                         : frames_.empty() ? Range() : frames_.back().pipe_from;
-      frames_.push_back({FrameKind::kParen, static_cast<int>(cmds_.size()), inherited, pos_});
+      frames_.push_back({FrameKind::kParen, static_cast<int>(cmds_.size()), inherited, pos_, list_start_});
       pending_pipe_ = Range();
       at_start = true;
       continue;
@@ -1014,6 +1030,7 @@ size_t Parser::Run() {
         continue;
       }
       if (frames_.back().kind != FrameKind::kParen) Error("unbalanced `)`");
+      list_start_ = frames_.back().outer_list_start;
       frames_.pop_back();
       at_start = false;
       continue;
@@ -1087,8 +1104,10 @@ void Analyzer::Emit(std::string_view cap, std::string_view detail, std::string_v
   out_->push_back(std::move(f));
 }
 
-void Analyzer::AnalyzeString(std::string_view src, int depth, bool* net, bool* decoder) {
+void Analyzer::AnalyzeString(std::string_view src, int depth, bool* net, bool* decoder,
+                             bool in_loop) {
   Parser p(this, src, 0, '\0', depth);
+  p.loop_depth_ = in_loop ? 1 : 0;
   size_t before = out_->size();
   try {
     p.Run();
@@ -1144,6 +1163,8 @@ void Analyzer::FileFact(FileAccess access, std::string_view path_text, std::stri
       StartsWith(path_text, "/dev/fd/"))
     return;
   std::string norm = NormalizePath(path_text);
+  if (access == FileAccess::kDelete && norm.size() > 2 && EndsWith(norm, "/*"))
+    norm.resize(norm.size() - 2);
   const auto* rule = sig_.FindPath(static_cast<int>(access), norm);
   if (rule) {
     Emit(rule->capability, rule->detail, program, command, {}, -1, {}, path_text);
@@ -1230,7 +1251,7 @@ bool Analyzer::ProgramWordOk(const Word& w, std::string_view command) {
     Unanalyzable("glob or brace expansion as the program name", command);
     return false;
   }
-  if (w.flags & (kEscaped | kPartialQuote)) {
+  if ((w.flags & kEscaped) || ((w.flags & kPartialQuote) && (w.flags & kQuoted))) {
     // `"$VENV"/bin/python` quotes the directory only.
     std::string_view raw_base = Basename(w.raw);
     if (raw_base != name) {
@@ -1489,9 +1510,19 @@ void Analyzer::AnalyzeRedir(Parser* p, const Cmd& cmd, const Redir& r, std::stri
                             const Ctx& ctx) {
   std::string_view t = r.target.text;
   if (r.op == RedirOp::kHeredoc || r.op == RedirOp::kHerestring) return;
-  if ((r.op == RedirOp::kDupIn || r.op == RedirOp::kDupOut) &&
-      (t == "-" || (!t.empty() && absl::ascii_isdigit(static_cast<unsigned char>(t[0]))))) {
-    return;
+  if (r.op == RedirOp::kDupIn || r.op == RedirOp::kDupOut) {
+    bool to_stdin = r.fd == 0 || (r.fd < 0 && r.op == RedirOp::kDupIn);
+    bool std_fd = t == "0" || t == "1" || t == "2" || t == "-";
+    if (to_stdin && !std_fd && (tcp_fd >= 0 || p->saw_net_)) {
+      bool from_tcp = tcp_fd >= 0 && t == std::to_string(tcp_fd);
+      const ProgramSig* s = sig_.FindProgram(program);
+      bool shell_like = s && (s->role == Role::kShell || s->role == Role::kScript);
+      if (from_tcp || shell_like)
+        Emit("net.reverse_shell", "commands read from a network connection", program, cmd.text,
+             tcp_host, tcp_port);
+    }
+    if (t == "-" || (!t.empty() && (absl::ascii_isdigit(static_cast<unsigned char>(t[0])) || t[0] == '$')))
+      return;
   }
   if (r.target.flags & kSubstDecode) {
     Unanalyzable("redirection target computed by decoding data", cmd.text, program);
@@ -1576,7 +1607,7 @@ void Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
   std::string text;
   for (int i = cmd.pipe_from.begin; i < cmd.pipe_from.end && i < static_cast<int>(p->results_.size()); ++i) {
     const CmdResult& r = p->results_[i];
-    net |= r.net;
+    net |= r.tainted;
     decoder |= r.decoder;
     literal &= r.literal_echo;
     cat &= r.cat_files;
@@ -1597,6 +1628,15 @@ void Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
   }
 }
 
+namespace {
+bool HistoryAssignment(std::string_view name, std::string_view value) {
+  return (name == "HISTFILE" && (value.empty() || value == "/dev/null")) ||
+         ((name == "HISTSIZE" || name == "HISTFILESIZE") && value == "0") ||
+         (name == "HISTCONTROL" && value.find("ignoreboth") == std::string_view::npos &&
+          value.find("ignorespace") != std::string_view::npos && false);
+}
+}  // namespace
+
 void Analyzer::AnalyzeCmd(Parser* p, int index) {
   const Cmd& cmd = p->cmds_[index];
   Ctx ctx;
@@ -1615,8 +1655,7 @@ void Analyzer::AnalyzeCmd(Parser* p, int index) {
     std::string_view value = a.text.substr(a.text.find('=') + 1);
     if (name == "IFS") {
       Unanalyzable("IFS reassigned", cmd.text);
-    } else if ((name == "HISTFILE" && (value.empty() || value == "/dev/null")) ||
-               ((name == "HISTSIZE" || name == "HISTFILESIZE") && value == "0")) {
+    } else if (HistoryAssignment(name, value)) {
       Emit("evasion.log_tamper", "disables shell history", program, cmd.text);
     } else if (name == "LD_PRELOAD" || name == "LD_LIBRARY_PATH" || name == "BASH_ENV" ||
                name == "PROMPT_COMMAND" || name == "ENV" || name == "PERL5OPT" || name == "NODE_OPTIONS") {
@@ -1632,11 +1671,30 @@ void Analyzer::AnalyzeCmd(Parser* p, int index) {
     std::vector<Word> argv(p->words_.begin() + cmd.w0, p->words_.begin() + cmd.w1);
     AnalyzeArgv(p, std::move(argv), ctx, &res);
   }
+  if (!res.program.empty()) program = res.program;
   for (uint32_t i = cmd.r0; i < cmd.r1; ++i) AnalyzeRedir(p, cmd, p->redirs_[i], program, ctx);
   if (ctx.background && cmd.w1 > cmd.w0)
     Emit("process.background", "runs in the background (&)", program, cmd.text);
   for (size_t i = before; i < out_->size(); ++i)
     if (StartsWith((*out_)[i].capability, "net.")) res.net = true;
+  bool upstream_tainted = false, upstream_shell = false;
+  for (int i = cmd.pipe_from.begin; cmd.pipe_from.valid() && i < cmd.pipe_from.end && i < index; ++i) {
+    upstream_tainted |= p->results_[i].tainted;
+    upstream_shell |= p->results_[i].stdin_shell;
+  }
+  res.tainted = res.net || (upstream_tainted && !res.stdin_shell);
+  // sh -i | nc HOST PORT (with a fifo back): a shell wired to a connection.
+  if (upstream_shell && res.net && !res.stdin_shell) {
+    for (size_t i = before; i < out_->size(); ++i) {
+      const Fact& f = (*out_)[i];
+      if (f.capability == "net.egress" || f.capability == "net.egress.ssh") {
+        std::string host = f.host;
+        int port = f.port;
+        Emit("net.reverse_shell", "shell piped into a network connection", program, cmd.text, host, port);
+        break;
+      }
+    }
+  }
   if (res.net) p->saw_net_ = true;
   if (res.decoder) p->saw_decoder_ = true;
 }
@@ -1662,6 +1720,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
       return;
     }
     Emit(cap::kShellExec, "", program, command);
+    if (res) res->program = program;
     if (sig_.IsDecoder(program)) {
       // base64 -d, xxd -r, openssl enc -d...: only decoding counts.
       bool decoding = program == "rev" || program == "tr" || program == "uudecode" ||
@@ -1677,9 +1736,9 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             program == "python3" || program == "ruby" || program == "node")
           decoding = false;
       }
-      if (decoding) res->decoder = true;
+      if (decoding && res) res->decoder = true;
     }
-    if ((program == "echo" || program == "printf") && res) {
+    if ((program == "echo" || program == "printf") && res && !cmd.pipe_from.valid()) {
       bool literal = true;
       for (size_t i = 1; i < argv.size(); ++i) {
         literal &= !(argv[i].flags & kDynamic);
@@ -1689,7 +1748,18 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
       res->literal_echo = literal;
       if (literal) res->echo_text = JoinWords(argv, 1);
     }
-    if (program == "cat") res->cat_files = true;
+    if (program == "cat" && res) res->cat_files = true;
+    if (program == "export" || program == "declare" || program == "typeset" ||
+        program == "readonly" || program == "local") {
+      for (size_t i = 1; i < argv.size(); ++i) {
+        std::string_view a = argv[i].text;
+        size_t eq = a.find('=');
+        if (eq == std::string_view::npos) continue;
+        if (HistoryAssignment(a.substr(0, eq), a.substr(eq + 1)))
+          Emit("evasion.log_tamper", "disables shell history", program, command);
+        if (a.substr(0, eq) == "IFS") Unanalyzable("IFS reassigned", command, program);
+      }
+    }
 
     ParsedArgs pa;
     bool stop = sig && (sig->role == Role::kLauncher || sig->role == Role::kXargs ||
@@ -1737,7 +1807,11 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             if (a.find("://") == std::string_view::npos && (a[0] == '/' || a[0] == '.'))
               continue;
             Url u = ParseUrl(a);
-            if (u.valid) targets.push_back({u.host, u.port, a});
+            if (u.valid) {
+              size_t dollar = u.host.find('$');
+              if (dollar != std::string::npos) u.host.resize(dollar);
+              targets.push_back({u.host, u.port, a});
+            }
           }
           for (const Opt& o : pa.opts)
             if (o.is_long && o.name == "url" && o.value) {
@@ -1871,6 +1945,16 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
       }
     }
     for (const Target& t : targets) CheckDestination(t.host, t.port, {}, {}, program, command);
+    if (sig && sig->stdin_upload && !targets.empty()) {
+      bool fed = cmd.pipe_from.valid();
+      for (uint32_t i = cmd.r0; i < cmd.r1; ++i) {
+        const Redir& r = p->redirs_[i];
+        if ((r.op == RedirOp::kIn && (r.fd <= 0) && !StartsWith(r.target.text, "/dev/")) ||
+            r.op == RedirOp::kHerestring)
+          fed = true;
+      }
+      if (fed) emit_net("net.egress.upload", "sends local data to a remote host");
+    }
     // Probes over variable hosts/ports in loops and xargs are scans.
     if (sig && sig->probe) {
       bool variable = false;
@@ -1896,6 +1980,11 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     const Word* write_target = nullptr;
     if (sig) {
       file_args(sig->writes, FileAccess::kWrite);
+      for (const std::string& wo : sig->write_if_options)
+        if (HasOpt(pa, wo)) {
+          file_args(FileArgs::kPositionals, FileAccess::kWrite);
+          break;
+        }
       file_args(sig->deletes, FileAccess::kDelete);
       if (sig->writes == FileArgs::kLast && !pa.positionals.empty()) write_target = pa.positionals.back();
       for (const std::string& wo : sig->write_options) {
@@ -1910,7 +1999,8 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     // Generic checks on every argument and option value.
     if (!(sig && (sig->role == Role::kLauncher || sig->role == Role::kXargs))) {
       for (size_t i = 1; i < argv.size(); ++i) {
-        bool wt = write_target == &argv[i] || (sig && sig->writes == FileArgs::kPositionals);
+        bool wt = write_target == &argv[i] || (sig && (sig->writes == FileArgs::kPositionals ||
+                                                       sig->inspects_only));
         bool optval = i > 1 && argv[i - 1].text.size() > 1 && argv[i - 1].text[0] == '-';
         GenericArg(argv[i], optval || argv[i].text.find('=') != std::string_view::npos, wt, program, ctx);
       }
@@ -1929,7 +2019,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
               if (o->value->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
               else Unanalyzable("runs a computed command string", command, program);
             } else {
-              AnalyzeString(o->value_text, ctx.depth + 1);
+              AnalyzeNested(o->value_text, ctx);
             }
             return;
           }
@@ -1940,7 +2030,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           bool dyn = false;
           for (size_t i = inner; i < argv.size(); ++i) dyn |= (argv[i].flags & kCommandSubst) != 0;
           if (dyn) Unanalyzable("runs a computed command string", command, program);
-          else AnalyzeString(s, ctx.depth + 1);
+          else AnalyzeNested(s, ctx);
           return;
         }
         if (sig->capability == "process.background") ctx.background = true;
@@ -1959,6 +2049,10 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             size_t e = i + 1;
             while (e < argv.size() && argv[e].text != ";" && argv[e].text != "+") ++e;
             std::vector<Word> sub(argv.begin() + static_cast<long>(i + 1), argv.begin() + static_cast<long>(e));
+            // {} stands for each file found: use the first start path.
+            if (argv.size() > 1 && argv[1].text[0] != '-')
+              for (Word& sw : sub)
+                if (sw.text == "{}") sw.text = argv[1].text;
             Ctx c2 = ctx;
             c2.in_loop = true;
             c2.depth = ctx.depth + 1;
@@ -1986,13 +2080,17 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         if (dash_c) {
           if (pa.positionals.empty()) return;
           const Word* code = pa.positionals[0];
+          if (ctx.in_loop && Contains(code->text, "{}")) {
+            Unanalyzable("runs command strings built from its input", command, program);
+            return;
+          }
           if (code->flags & kCommandSubst) {
             if (code->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
             else Unanalyzable("runs a computed command string", command, program);
-          } else if (code->flags & (kExpansion | kIfs)) {
-            Unanalyzable("runs a command string held in a variable", command, program);
           } else {
-            AnalyzeString(code->text, ctx.depth + 1);
+            // Variables inside the string stay as written: a variable in
+            // program position is unanalyzable there.
+            AnalyzeNested(code->text, ctx);
           }
           return;
         }
@@ -2005,6 +2103,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           }
           if (f->text != "/dev/stdin" && f->text != "-") return;  // a script file
         }
+        if (res) res->stdin_shell = true;
         StdinProgram(p, ctx, program, sig, false);
         return;
       }
@@ -2066,6 +2165,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           }
           if (f->text != "-" && f->text != "/dev/stdin") return;
         }
+        if (res) res->stdin_shell = true;
         StdinProgram(p, ctx, program, sig, true);
         return;
       }
@@ -2077,7 +2177,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         }
         if (net) Emit("process.remote_code", "evaluates downloaded code", program, command);
         if (dyn) Unanalyzable("eval of a computed string", command, program);
-        else AnalyzeString(JoinWords(argv, 1), ctx.depth + 1);
+        else AnalyzeNested(JoinWords(argv, 1), ctx);
         return;
       }
       case Role::kSource: {
@@ -2088,6 +2188,30 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           else Unanalyzable("sources generated code", command, program);
         } else if (f->text == "/dev/stdin" || f->text == "-") {
           StdinProgram(p, ctx, program, sig, false);
+        }
+        return;
+      }
+      case Role::kCrontab: {
+        // The commands of a crontab fed as literal text are analyzed.
+        std::string text;
+        for (int i = cmd.pipe_from.begin; cmd.pipe_from.valid() && i < cmd.pipe_from.end; ++i)
+          if (p->results_[i].literal_echo) text += p->results_[i].echo_text + "\n";
+        for (uint32_t i = cmd.r0; i < cmd.r1; ++i)
+          if (p->redirs_[i].op == RedirOp::kHeredoc) text += std::string(p->redirs_[i].body);
+        size_t start = 0;
+        while (start < text.size()) {
+          size_t eol = text.find('\n', start);
+          if (eol == std::string::npos) eol = text.size();
+          std::string_view line = std::string_view(text).substr(start, eol - start);
+          start = eol + 1;
+          size_t skip = line.starts_with("@") ? 1 : 5;
+          size_t k = 0;
+          for (size_t f = 0; f < skip && k < line.size(); ++f) {
+            while (k < line.size() && line[k] == ' ') ++k;
+            while (k < line.size() && line[k] != ' ') ++k;
+          }
+          // /etc/crontab lines carry a user name too; an unknown program is harmless.
+          if (k < line.size()) AnalyzeString(line.substr(k), ctx.depth + 1);
         }
         return;
       }
@@ -2196,9 +2320,11 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
     if (!u.valid) continue;
     url_found = true;
     if (http) Emit("net.egress.http", StrCat(language, " code fetching a URL"), program, command, u.host, u.port, l.text);
+    if (http && AnyOf(code, s.upload))
+      Emit("net.egress.upload", StrCat(language, " code sending data to a URL"), program, command, u.host, u.port, l.text);
     CheckDestination(u.host, u.port, l.text, u.scheme, program, command);
   }
-  if (http && !url_found)
+  if (http && !url_found && AnyOf(code, s.http_calls))
     Emit("net.egress.http", StrCat(language, " code using an HTTP or network client"), program, command);
   if (AnyOf(code, s.decode) && AnyOf(code, s.eval))
     Unanalyzable(StrCat(language, " code evaluating decoded data"), command, program);
@@ -2261,7 +2387,15 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
           }
         }
       }
-      if (!joined.empty()) AnalyzeString(joined, ctx.depth + 1);
+      if (!joined.empty()) {
+        AnalyzeString(joined, ctx.depth + 1);
+      } else if (call.call != "exec(" && call.call != "`" && call.call != "open(" &&
+                 call.call != "spawn(" && call.call.back() == '(') {
+        size_t close = code.find(')', begin);
+        std::string_view inside = code.substr(begin, close == std::string_view::npos ? 0 : close - begin);
+        if (inside.find_first_not_of(" \t") != std::string_view::npos)
+          Unanalyzable(StrCat(language, " code runs a computed shell command"), command, program);
+      }
     }
   }
 }

@@ -88,7 +88,8 @@ class SignatureLoader {
       CheckKeys(entry, {"names", "role", "language", "capability", "detail", "short_value",
                         "long_value", "host", "port_option", "host_options", "probe", "reads",
                         "writes", "deletes", "write_options", "when", "skip", "assignments",
-                        "string_option", "string_rest", "subcommand_first"});
+                        "string_option", "string_rest", "subcommand_first", "write_if_options",
+                        "inspects_only", "stdin_upload"});
       auto p = std::make_unique<ProgramSig>();
       std::vector<std::string> names = List(entry["names"]);
       if (names.empty()) Fail(file_, entry, "expected `names`");
@@ -97,7 +98,8 @@ class SignatureLoader {
         static const std::pair<std::string_view, Role> kRoles[] = {
             {"launcher", Role::kLauncher}, {"shell", Role::kShell}, {"script", Role::kScript},
             {"find", Role::kFind},         {"xargs", Role::kXargs}, {"eval", Role::kEval},
-            {"source", Role::kSource},     {"alias", Role::kAlias}, {"fetcher", Role::kFetcher}};
+            {"source", Role::kSource},     {"alias", Role::kAlias}, {"fetcher", Role::kFetcher},
+            {"crontab", Role::kCrontab}};
         std::string role = entry["role"].as<std::string>();
         bool found = false;
         for (const auto& [n, r] : kRoles)
@@ -129,6 +131,9 @@ class SignatureLoader {
       if (entry["writes"]) p->writes = ParseFileArgs(entry["writes"].as<std::string>());
       if (entry["deletes"]) p->deletes = ParseFileArgs(entry["deletes"].as<std::string>());
       p->write_options = List(entry["write_options"]);
+      p->write_if_options = List(entry["write_if_options"]);
+      p->inspects_only = entry["inspects_only"].as<bool>(false);
+      p->stdin_upload = entry["stdin_upload"].as<bool>(false);
       p->skip = entry["skip"].as<int>(0);
       p->assignments = entry["assignments"].as<bool>(false);
       if (entry["string_option"]) p->string_option = entry["string_option"].as<std::string>();
@@ -244,13 +249,15 @@ class SignatureLoader {
   }
 
   void LoadScripts(const YAML::Node& root) {
-    CheckKeys(root, {"version", "socket", "spawn", "listen", "http", "decode", "eval", "env",
-                     "mining", "shell_calls"});
+    CheckKeys(root, {"version", "socket", "spawn", "listen", "http", "http_calls", "upload",
+                     "decode", "eval", "env", "mining", "shell_calls"});
     ScriptSigs& s = sig_->scripts_;
     s.socket = List(root["socket"]);
     s.spawn = List(root["spawn"]);
     s.listen = List(root["listen"]);
     s.http = List(root["http"]);
+    s.http_calls = List(root["http_calls"]);
+    s.upload = List(root["upload"]);
     s.decode = List(root["decode"]);
     s.eval = List(root["eval"]);
     s.env = List(root["env"]);

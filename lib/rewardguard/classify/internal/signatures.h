@@ -25,7 +25,7 @@ namespace rewardguard {
 namespace classify_internal {
 
 enum class Role : uint8_t {
-  kNone, kLauncher, kShell, kScript, kFind, kXargs, kEval, kSource, kAlias, kFetcher,
+  kNone, kLauncher, kShell, kScript, kFind, kXargs, kEval, kSource, kAlias, kFetcher, kCrontab,
 };
 
 enum class HostMode : uint8_t { kNone, kUrls, kUserHost, kHostPort, kTargets, kRemoteSpec, kSocat };
@@ -70,6 +70,9 @@ struct ProgramSig {
   FileArgs writes = FileArgs::kNone;
   FileArgs deletes = FileArgs::kNone;
   std::vector<std::string> write_options;
+  std::vector<std::string> write_if_options;  // sed -i: positionals are written
+  bool inspects_only = false;  // ls, stat: arguments are not read for content
+  bool stdin_upload = false;   // data fed to stdin is sent to the destination
   std::vector<Condition> when;
   // Launchers.
   int skip = 0;
@@ -112,7 +115,8 @@ struct PathRule {
 
 // Indicators for inline code (scripts.yaml).
 struct ScriptSigs {
-  std::vector<std::string> socket, spawn, listen, http, decode, eval, env, mining;
+  std::vector<std::string> socket, spawn, listen, http, http_calls, upload, decode, eval, env,
+      mining;
   struct ShellCall {
     std::string call;
     std::vector<std::string> languages;
