@@ -1,0 +1,62 @@
+// rewardguard/audit/internal/db.h
+//
+// Private to audit/: the schema, small RAII wrappers over the SQLite C API,
+// and the mapping of SQLite result codes to absl::Status.
+#ifndef REWARDGUARD_AUDIT_INTERNAL_DB_H_
+#define REWARDGUARD_AUDIT_INTERNAL_DB_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace rewardguard {
+namespace audit_internal {
+
+inline constexpr int kSchemaVersion = 1;
+
+// The whole schema, idempotent (CREATE ... IF NOT EXISTS).
+extern const char kSchemaSql[];
+
+struct DbCloser {
+  void operator()(sqlite3* db) const;
+};
+using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
+
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* stmt) const;
+};
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+// A status for SQLite result `rc` while doing `what` on the database at
+// `path`: Unavailable for a locked database, ResourceExhausted for a full
+// disk, DataLoss for a corrupt file or one that is not a database, Internal
+// otherwise. The message names the path and SQLite's own words.
+absl::Status SqliteStatus(sqlite3* db, int rc, std::string_view what,
+                          std::string_view path);
+
+// Opens `path` with a bounded busy timeout. `create`: create the file if
+// missing (read-write); otherwise read-only and the file must exist.
+absl::StatusOr<DbPtr> OpenDb(const std::string& path, bool create, int busy_timeout_ms);
+
+// Runs `sql` (one or more statements, no results).
+absl::Status Exec(sqlite3* db, const char* sql, std::string_view path);
+
+absl::StatusOr<StmtPtr> Prepare(sqlite3* db, std::string_view sql, std::string_view path);
+
+// Lowercase hex SHA-256 of `data` (FIPS 180-4), as `sha256sum` prints it.
+std::string Sha256Hex(std::string_view data);
+
+// Appends `s` as a JSON string literal (quotes, escapes) to `out`.
+void AppendJsonString(std::string* out, std::string_view s);
+
+}  // namespace audit_internal
+}  // namespace rewardguard
+
+#endif  // REWARDGUARD_AUDIT_INTERNAL_DB_H_

@@ -1,0 +1,164 @@
+// rewardguard/audit/sqlite_sink.h
+//
+// The audit trail: every evaluated event, its verdict and the reward it
+// changed, keyed by run, env, episode and step, in an SQLite database.
+//
+//   auto sink = SqliteSink::Open("audit.db", RunInfo::ForPolicy("ppo-0412", policy));
+//   if (!sink.ok()) return sink.status();
+//   for (...) {                                 // the step loop
+//     evaluator.Evaluate(env, call, &verdict);
+//     (*sink)->Write(MakeRecord(policy, verdict, {.env = env, .episode = ep,
+//                                                 .step = t, .tool = call.tool,
+//                                                 .arguments = call.arguments}));
+//   }
+//   RETURN_IF_ERROR((*sink)->Flush());          // episode end: durable from here
+//   RETURN_IF_ERROR((*sink)->Close());          // run end
+//
+// How it stays off the step path: Write only moves the record into a bounded
+// in-memory queue; a writer thread binds the SQL and commits the queue in
+// batched transactions. When the queue is full, Write blocks until the writer
+// has made room (back-pressure): records are never dropped silently.
+//
+// Durability: the database is in WAL mode. Once Flush (or Close) returns OK,
+// every record written before it is committed and survives the process being
+// killed (SIGKILL). With `synchronous_full` it also survives power loss (each
+// commit is fsynced); by default commits are fsynced at WAL checkpoints only.
+//
+// Errors never hang: a database locked by another connection is waited for
+// at most `busy_timeout_ms`, then it is an error. The first error (locked,
+// disk full, I/O) is sticky: it is returned by the next Write, Flush or Close,
+// and the records still queued are discarded (counted by `discarded()`), so a
+// failing disk does not stall training. Open a new sink to start over.
+//
+// Several processes (and several sinks in one process) may write to the same
+// database at once: each Open adds a run, and writers take turns on the WAL.
+//
+// Thread safety: Write, Flush and Close may be called from any thread.
+#ifndef REWARDGUARD_AUDIT_SQLITE_SINK_H_
+#define REWARDGUARD_AUDIT_SQLITE_SINK_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "rewardguard/audit/record.h"
+#include "rewardguard/policy/compiled_policy.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace rewardguard {
+
+// Where records go. SqliteSink is the one this library ships; trainers may
+// plug in their own (a message queue, a test double).
+class AuditSink {
+ public:
+  virtual ~AuditSink() = default;
+
+  // Queues `record`. Blocks while the queue is full. Returns the sink's
+  // sticky error, if any (the record is then discarded).
+  virtual absl::Status Write(DecisionRecord record) = 0;
+  // Queues every record of `records`, moving them out, under one lock.
+  virtual absl::Status WriteBatch(absl::Span<DecisionRecord> records);
+  // Returns once every record written before the call is durable, or with
+  // the error that kept it from being so. Call it at episode end.
+  virtual absl::Status Flush() = 0;
+  // Flushes and ends the run. Further calls return the same status.
+  virtual absl::Status Close() = 0;
+};
+
+// The run a sink records: one row of the `runs` table.
+struct RunInfo {
+  std::string name;            // required; names need not be unique
+  std::string policy_name;
+  std::string policy_source;   // file path or "<builtin:NAME>"
+  std::string policy_text;     // the YAML, for reproducing verdicts later
+  std::string metadata;        // free text (JSON recommended): host, git sha, seed...
+
+  // name + the policy's name, source and text.
+  static RunInfo ForPolicy(std::string name, const CompiledPolicy& policy);
+};
+
+struct SinkOptions {
+  // Records the queue holds before Write blocks.
+  size_t queue_capacity = 1 << 16;
+  // Records committed per transaction, at most.
+  size_t max_batch = 8192;
+  // How long a write waits for a database locked by another connection
+  // before it is an error.
+  int busy_timeout_ms = 5000;
+  // fsync every commit (PRAGMA synchronous=FULL) instead of at checkpoints.
+  bool synchronous_full = false;
+  // If > 0, the database may not grow past this many pages (PRAGMA
+  // max_page_count): a hard cap on disk use. Past it writes fail as on a full
+  // disk (the tests use it to simulate one).
+  int64_t max_page_count = 0;
+};
+
+class SqliteSink final : public AuditSink {
+ public:
+  // Opens (creating if needed) the database at `path`, creates the schema,
+  // adds a row for `run` and starts the writer thread. Errors: a locked
+  // database (after busy_timeout_ms), a path that cannot be opened, a file
+  // that is not an rewardguard audit database.
+  static absl::StatusOr<std::unique_ptr<SqliteSink>> Open(const std::string& path,
+                                                          const RunInfo& run,
+                                                          const SinkOptions& options = {});
+
+  SqliteSink(const SqliteSink&) = delete;
+  SqliteSink& operator=(const SqliteSink&) = delete;
+  // Closes if Close was not called (its error is lost: call Close).
+  ~SqliteSink() override;
+
+  absl::Status Write(DecisionRecord record) override;
+  absl::Status WriteBatch(absl::Span<DecisionRecord> records) override;
+  absl::Status Flush() override;
+  absl::Status Close() override;
+
+  // The id of this sink's row in `runs`.
+  int64_t run_id() const { return run_id_; }
+  const std::string& path() const { return path_; }
+  // Records committed so far, and records discarded after an error.
+  int64_t committed() const;
+  int64_t discarded() const;
+
+ private:
+  SqliteSink(std::string path, SinkOptions options, sqlite3* db, int64_t run_id);
+  void WriterLoop();
+  // Commits `batch` in one transaction; OK or the error (rolled back).
+  absl::Status CommitBatch(absl::Span<DecisionRecord> batch);
+
+  const std::string path_;
+  const SinkOptions options_;
+  sqlite3* db_;  // owned; used by the writer thread only, then by Close
+  const int64_t run_id_;
+  sqlite3_stmt* stmts_[7] = {};  // see sqlite_sink.cc; finalized with db_
+  absl::Status statements_error_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_;       // the writer waits for records or stop
+  std::condition_variable not_full_;   // writers wait for room
+  std::condition_variable progress_;   // Flush waits for the writer
+  std::vector<DecisionRecord> queue_;  // guarded by mu_
+  int64_t enqueued_ = 0;               // records ever queued; guarded by mu_
+  int64_t done_ = 0;                   // committed + discarded; guarded by mu_
+  int64_t committed_ = 0;              // guarded by mu_
+  int64_t discarded_ = 0;              // guarded by mu_
+  absl::Status error_;                 // sticky; guarded by mu_
+  bool stop_ = false;                  // guarded by mu_
+  bool closed_ = false;                // guarded by mu_
+  bool close_done_ = false;            // guarded by mu_
+  absl::Status close_status_;          // guarded by mu_
+  std::thread writer_;
+};
+
+}  // namespace rewardguard
+
+#endif  // REWARDGUARD_AUDIT_SQLITE_SINK_H_

@@ -1,0 +1,239 @@
+#include "rewardguard/classify/observation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "fmt/format.h"
+#include "rewardguard/classify/shell.h"
+#include "rewardguard/core/capabilities.h"
+#include "simdjson.h"
+
+namespace rewardguard {
+namespace {
+
+constexpr size_t kMaxCommandBytes = 512;  // of the line kept in a fact
+
+// Cloud instance metadata endpoints (AWS/GCP/Azure/OpenStack, AWS IPv6, GCP).
+constexpr std::string_view kMetadataHosts[] = {
+    "169.254.169.254", "fd00:ec2::254", "metadata.google.internal", "metadata",
+    "169.254.170.2",  // ECS task metadata
+};
+
+std::string Truncated(std::string_view line) {
+  return std::string(line.substr(0, kMaxCommandBytes));
+}
+
+void Malformed(std::string_view line, std::string detail, FactList* out) {
+  Fact& f = out->emplace_back();
+  f.capability = std::string(cap::kToolMalformed);
+  f.command = Truncated(line);
+  f.detail = fmt::format("sandbox observation: {}", detail);
+}
+
+bool IsSafeShellChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
+}
+
+std::string LowerHost(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  std::string out(host);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  while (!out.empty() && out.back() == '.') out.pop_back();  // "metadata." is "metadata"
+  return out;
+}
+
+// Reads an optional integer field; false if present but not an integer.
+bool OptionalInt(simdjson::dom::object object, std::string_view key, int64_t* out) {
+  simdjson::dom::element value;
+  if (object[key].get(value) != simdjson::SUCCESS || value.is_null()) return true;
+  if (value.get_int64().get(*out) == simdjson::SUCCESS) return true;
+  // 3.0 is fine; 3.5 is not.
+  double d;
+  if (value.get_double().get(d) == simdjson::SUCCESS && std::floor(d) == d &&
+      std::fabs(d) < 9e15) {
+    *out = static_cast<int64_t>(d);
+    return true;
+  }
+  return false;
+}
+
+// Reads an optional string field; false if present but not a string.
+bool OptionalString(simdjson::dom::object object, std::string_view key, std::string_view* out) {
+  simdjson::dom::element value;
+  if (object[key].get(value) != simdjson::SUCCESS || value.is_null()) return true;
+  return value.get_string().get(*out) == simdjson::SUCCESS;
+}
+
+void NetConnect(simdjson::dom::object object, std::string_view line, FactList* out) {
+  std::string_view host_text, protocol = "tcp", direction = "outbound";
+  int64_t port = -1;
+  if (!OptionalString(object, "host", &host_text) || host_text.empty())
+    return Malformed(line, "`net.connect` needs a string field `host`", out);
+  if (!OptionalInt(object, "port", &port) || port < -1 || port > 65535)
+    return Malformed(line, "field `port` must be an integer in 0..65535", out);
+  if (!OptionalString(object, "protocol", &protocol))
+    return Malformed(line, "field `protocol` must be a string", out);
+  if (!OptionalString(object, "direction", &direction))
+    return Malformed(line, "field `direction` must be a string", out);
+  bool outbound;
+  if (direction == "outbound" || direction == "out" || direction == "egress") {
+    outbound = true;
+  } else if (direction == "inbound" || direction == "in" || direction == "ingress" ||
+             direction == "listen") {
+    outbound = false;
+  } else {
+    return Malformed(line,
+                     fmt::format("unknown direction `{}`; expected outbound, inbound or listen",
+                                 direction),
+                     out);
+  }
+  const std::string host = LowerHost(host_text);
+  Fact f;
+  f.host = host;
+  f.port = static_cast<int32_t>(port);
+  f.command = Truncated(line);
+  if (outbound) {
+    f.capability = port == 22 ? "net.egress.ssh" : "net.egress";
+    f.detail = fmt::format("sandbox saw an outbound {} connection to {}{}", protocol, host,
+                           port >= 0 ? fmt::format(" port {}", port) : "");
+  } else {
+    f.capability = "net.listen";
+    f.detail = fmt::format("sandbox saw {} {}{}",
+                           direction == "listen" ? "a listening socket on" : "an inbound connection from",
+                           host, port >= 0 ? fmt::format(" port {}", port) : "");
+  }
+  const bool metadata = std::find(std::begin(kMetadataHosts), std::end(kMetadataHosts), host) !=
+                        std::end(kMetadataHosts);
+  out->push_back(f);
+  if (metadata && outbound) {
+    f.capability = "net.metadata";
+    f.detail = fmt::format("sandbox saw a connection to the cloud metadata service {}", host);
+    out->push_back(std::move(f));
+  }
+}
+
+void ProcessStart(simdjson::dom::object object, std::string_view line, const Limits& limits,
+                  FactList* out) {
+  simdjson::dom::array argv_json;
+  if (object["argv"].get_array().get(argv_json) != simdjson::SUCCESS)
+    return Malformed(line, "`process.start` needs an array field `argv`", out);
+  std::vector<std::string> argv;
+  for (simdjson::dom::element word : argv_json) {
+    std::string_view s;
+    if (word.get_string().get(s) != simdjson::SUCCESS)
+      return Malformed(line, "every item of `argv` must be a string", out);
+    argv.emplace_back(s);
+  }
+  if (argv.empty() || argv.front().empty())
+    return Malformed(line, "`argv` must name a program", out);
+  AnalyzeShell(QuoteArgv(argv), limits, out);
+}
+
+void GpuSample(simdjson::dom::object object, std::string_view line, const Limits& limits,
+               FactList* out) {
+  int64_t device = -1, pid = -1;
+  double utilization = -1;
+  std::string_view process;
+  if (!OptionalInt(object, "device", &device))
+    return Malformed(line, "field `device` must be an integer", out);
+  if (!OptionalInt(object, "pid", &pid))
+    return Malformed(line, "field `pid` must be an integer", out);
+  if (!OptionalString(object, "process", &process))
+    return Malformed(line, "field `process` must be a string", out);
+  simdjson::dom::element u;
+  if (object["utilization"].get(u) == simdjson::SUCCESS && !u.is_null() &&
+      u.get_double().get(utilization) != simdjson::SUCCESS)
+    return Malformed(line, "field `utilization` must be a number", out);
+
+  Fact f;
+  f.capability = "compute.gpu";
+  f.program = std::string(process.substr(process.rfind('/') + 1));
+  f.command = Truncated(line);
+  std::string who = process.empty() ? std::string("an unnamed process")
+                                    : fmt::format("`{}`", process);
+  if (pid >= 0) who += fmt::format(" (pid {})", pid);
+  f.detail = fmt::format("sandbox saw GPU {}{} used by {}", device >= 0 ? std::to_string(device) : "?",
+                         utilization >= 0 ? fmt::format(" at {}% utilization", utilization) : "",
+                         who);
+  out->push_back(std::move(f));
+  if (process.empty()) return;
+  // The shell analyzer's signature table knows the miners by name.
+  FactList named;
+  AnalyzeShell(QuoteArgv({std::string(process)}), limits, &named);
+  for (Fact& fact : named) {
+    if (fact.capability != "compute" && !fact.capability.starts_with("compute.")) continue;
+    fact.detail = fmt::format("{}: {}", fact.detail.empty() ? "known miner" : fact.detail,
+                              out->back().detail);
+    out->push_back(std::move(fact));
+  }
+}
+
+}  // namespace
+
+std::string QuoteArgv(absl::Span<const std::string> argv) {
+  std::string out;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (i) out.push_back(' ');
+    const std::string& word = argv[i];
+    if (!word.empty() && std::all_of(word.begin(), word.end(), IsSafeShellChar)) {
+      out += word;
+      continue;
+    }
+    out.push_back('\'');
+    for (char c : word) {
+      if (c == '\'') {
+        out += "'\\''";
+      } else {
+        out.push_back(c);
+      }
+    }
+    out.push_back('\'');
+  }
+  return out;
+}
+
+void ParseObservation(std::string_view json_line, const Limits& limits, FactList* out,
+                      ObservationInfo* info) {
+  if (info != nullptr) *info = ObservationInfo();
+  if (static_cast<int64_t>(json_line.size()) > limits.max_argument_bytes) {
+    Fact& f = out->emplace_back();
+    f.capability = std::string(cap::kLimitExceeded);
+    f.command = Truncated(json_line);
+    f.detail = fmt::format("sandbox observation of {} bytes exceeds the limit of {}",
+                           json_line.size(), limits.max_argument_bytes);
+    return;
+  }
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  simdjson::dom::object object;
+  if (parser.parse(json_line.data(), json_line.size()).get(root) != simdjson::SUCCESS)
+    return Malformed(json_line, "not valid JSON", out);
+  if (root.get_object().get(object) != simdjson::SUCCESS)
+    return Malformed(json_line, "expected a JSON object", out);
+  std::string_view type;
+  if (object["type"].get_string().get(type) != simdjson::SUCCESS)
+    return Malformed(json_line, "expected a string field `type`", out);
+  ObservationInfo where;
+  where.type = std::string(type);
+  for (auto [key, target] : {std::pair<const char*, int64_t*>{"env", &where.env},
+                             {"episode", &where.episode}, {"step", &where.step}}) {
+    if (!OptionalInt(object, key, target)) {
+      if (info != nullptr) *info = where;
+      return Malformed(json_line, fmt::format("field `{}` must be an integer", key), out);
+    }
+  }
+  if (info != nullptr) *info = where;
+  if (type == "net.connect") return NetConnect(object, json_line, out);
+  if (type == "process.start") return ProcessStart(object, json_line, limits, out);
+  if (type == "gpu.sample") return GpuSample(object, json_line, limits, out);
+  Malformed(json_line,
+            fmt::format("unknown type `{}`; expected net.connect, process.start or gpu.sample",
+                        type),
+            out);
+}
+
+}  // namespace rewardguard
