@@ -3,15 +3,12 @@
 #include <c10/util/Exception.h>
 
 #include <algorithm>
-#include <cstring>
 
 namespace rewardguard::shaping::internal {
 
 void BuildRowIndex(int64_t num_rows, int64_t num_tokens, int64_t num_events,
-                   int64_t num_categories, const int64_t* rows,
-                   const int64_t* positions, const float* costs,
-                   int64_t* offsets, int64_t* sorted_positions,
-                   float* sorted_costs) {
+                   const int64_t* rows, const int64_t* positions,
+                   int64_t* offsets, int64_t* order) {
   std::fill(offsets, offsets + num_rows + 1, int64_t{0});
   for (int64_t e = 0; e < num_events; ++e) {
     const int64_t row = rows != nullptr ? rows[e] : e;
@@ -26,15 +23,9 @@ void BuildRowIndex(int64_t num_rows, int64_t num_tokens, int64_t num_events,
   }
   for (int64_t b = 0; b < num_rows; ++b) offsets[b + 1] += offsets[b];
   // offsets[b] doubles as the insertion cursor of row b, then is restored.
-  const size_t cost_bytes = sizeof(float) * static_cast<size_t>(num_categories);
   for (int64_t e = 0; e < num_events; ++e) {
     const int64_t row = rows != nullptr ? rows[e] : e;
-    const int64_t slot = offsets[row]++;
-    sorted_positions[slot] = positions[e];
-    if (cost_bytes != 0) {
-      std::memcpy(sorted_costs + slot * num_categories,
-                  costs + e * num_categories, cost_bytes);
-    }
+    order[offsets[row]++] = e;
   }
   for (int64_t b = num_rows; b > 0; --b) offsets[b] = offsets[b - 1];
   offsets[0] = 0;

@@ -201,7 +201,8 @@ TokenArgs CheckTokens(const char* op, const at::Tensor& rewards,
 template <typename scalar_t>
 void ShapeTokensCpuKernel(const scalar_t* in, scalar_t* out, int64_t num_rows,
                           int64_t num_tokens, const int64_t* offsets,
-                          const int64_t* positions, const float* costs,
+                          const int64_t* order, const int64_t* positions,
+                          const float* costs,
                           const float* weights, int64_t num_categories,
                           const int64_t* lengths, const bool* mask,
                           double scale, double clip) {
@@ -220,7 +221,8 @@ void ShapeTokensCpuKernel(const scalar_t* in, scalar_t* out, int64_t num_rows,
         while (last >= 0 && !mask[b * num_tokens + last]) --last;
       }
       hits.clear();
-      for (int64_t e = offsets[b]; e < offsets[b + 1]; ++e) {
+      for (int64_t i = offsets[b]; i < offsets[b + 1]; ++i) {
+        const int64_t e = order[i];
         const int64_t t = internal::ResolvePosition(positions[e], last);
         if (t < 0) continue;  // no valid token in this row: dropped
         hits.emplace_back(t, internal::Penalty<Acc>(
@@ -228,10 +230,18 @@ void ShapeTokensCpuKernel(const scalar_t* in, scalar_t* out, int64_t num_rows,
                                  num_categories));
       }
       if (hits.size() > 1) {
-        std::stable_sort(hits.begin(), hits.end(),
-                         [](const auto& a, const auto& c) {
-                           return a.first < c.first;
-                         });
+        auto by_token = [](const auto& a, const auto& c) {
+          return a.first < c.first;
+        };
+        if (hits.size() <= 32) {  // stable insertion sort: no allocation
+          for (size_t i = 1; i < hits.size(); ++i) {
+            for (size_t j = i; j > 0 && by_token(hits[j], hits[j - 1]); --j) {
+              std::swap(hits[j], hits[j - 1]);
+            }
+          }
+        } else {
+          std::stable_sort(hits.begin(), hits.end(), by_token);
+        }
         size_t w = 0;  // merge equal tokens, summing in event order
         for (size_t i = 1; i < hits.size(); ++i) {
           if (hits[i].first == hits[w].first) {
@@ -265,9 +275,12 @@ void ShapeTokensCpuKernel(const scalar_t* in, scalar_t* out, int64_t num_rows,
       }
     }
   };
+  // In place without scale or clip, a row costs its events, not its tokens.
+  const bool events_only = identity && in == out;
   const int64_t grain_rows =
       std::max<int64_t>(1, kGrainElements / std::max<int64_t>(1, num_tokens));
-  if (num_rows <= grain_rows) {
+  if (num_rows <= grain_rows ||
+      (events_only && offsets[num_rows] < kGrainElements)) {
     body(0, num_rows);
   } else {
     at::parallel_for(0, num_rows, grain_rows, body);
@@ -289,21 +302,19 @@ void ShapeTokensCpu(const at::Tensor& rewards, const at::Tensor& out,
   const at::Tensor len =
       args.lengths.defined() ? args.lengths.contiguous() : at::Tensor();
   const at::Tensor m = args.mask.defined() ? args.mask.contiguous() : at::Tensor();
-  std::vector<int64_t> offsets(num_rows + 1);
-  std::vector<int64_t> sorted_positions(num_events);
-  std::vector<float> sorted_costs(num_events * num_categories);
-  internal::BuildRowIndex(num_rows, num_tokens, num_events, num_categories,
+  std::vector<int64_t> index(num_rows + 1 + num_events);  // offsets, order
+  int64_t* offsets = index.data();
+  int64_t* order = offsets + num_rows + 1;
+  internal::BuildRowIndex(num_rows, num_tokens, num_events,
                           r.defined() ? r.const_data_ptr<int64_t>() : nullptr,
-                          p.const_data_ptr<int64_t>(), c.const_data_ptr<float>(),
-                          offsets.data(), sorted_positions.data(),
-                          sorted_costs.data());
+                          p.const_data_ptr<int64_t>(), offsets, order);
   if (num_tokens == 0) return;
   AT_DISPATCH_FLOATING_TYPES_AND2(
       at::kHalf, at::kBFloat16, rewards.scalar_type(), "shape_tokens_cpu", [&] {
         ShapeTokensCpuKernel<scalar_t>(
             rewards.const_data_ptr<scalar_t>(), out.mutable_data_ptr<scalar_t>(),
-            num_rows, num_tokens, offsets.data(), sorted_positions.data(),
-            sorted_costs.data(), w.const_data_ptr<float>(), num_categories,
+            num_rows, num_tokens, offsets, order, p.const_data_ptr<int64_t>(),
+            c.const_data_ptr<float>(), w.const_data_ptr<float>(), num_categories,
             len.defined() ? len.const_data_ptr<int64_t>() : nullptr,
             m.defined() ? m.const_data_ptr<bool>() : nullptr, scale, clip);
       });

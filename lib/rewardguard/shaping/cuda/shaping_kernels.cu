@@ -229,12 +229,24 @@ void ShapeTokensCuda(const at::Tensor& rewards, const at::Tensor& out,
   StagedInput len = Plan(staging, lengths);
   StagedInput m = Plan(staging, mask);
   staging.Allocate();
-  BuildRowIndex(num_rows, num_tokens, num_events, num_categories,
+  std::vector<int64_t> order(num_events);
+  int64_t* offsets = staging.Host<int64_t>(offsets_at);
+  BuildRowIndex(num_rows, num_tokens, num_events,
                 r.defined() ? r.const_data_ptr<int64_t>() : nullptr,
-                p.const_data_ptr<int64_t>(), c.const_data_ptr<float>(),
-                staging.Host<int64_t>(offsets_at),
-                staging.Host<int64_t>(positions_at), staging.Host<float>(costs_at));
+                p.const_data_ptr<int64_t>(), offsets, order.data());
   if (num_rows == 0 || num_tokens == 0) return;
+  // Events grouped by row, in the staging buffer.
+  int64_t* sorted_positions = staging.Host<int64_t>(positions_at);
+  float* sorted_costs = staging.Host<float>(costs_at);
+  const int64_t* pos = p.const_data_ptr<int64_t>();
+  const float* cost = c.const_data_ptr<float>();
+  for (int64_t i = 0; i < num_events; ++i) {
+    const int64_t e = order[i];
+    sorted_positions[i] = pos[e];
+    for (int64_t k = 0; k < num_categories; ++k) {
+      sorted_costs[i * num_categories + k] = cost[e * num_categories + k];
+    }
+  }
   Fill(staging, w);
   Fill(staging, len);
   Fill(staging, m);

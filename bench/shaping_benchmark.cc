@@ -1,0 +1,135 @@
+// Reward shaping on the CPU: rewardguard::torch against the naive ATen chain a
+// user would write, side by side. Ratio = naive time / rewardguard time.
+//   ninja -C build shaping_benchmark && build/bench/shaping_benchmark
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <benchmark/benchmark.h>
+
+#include "rewardguard/shaping/shaping.h"
+
+namespace {
+
+using rewardguard::shaping::ShapeStep;
+using rewardguard::shaping::ShapeStep_;
+using rewardguard::shaping::ShapeTokens;
+using rewardguard::shaping::ShapeTokens_;
+using rewardguard::shaping::TokenOptions;
+
+constexpr int64_t kCategories = 4;
+
+struct StepInputs {
+  at::Tensor rewards, costs, weights;
+  explicit StepInputs(int64_t b)
+      : rewards(at::randn({b})),
+        costs(at::randint(0, 3, {b, kCategories}).to(at::kFloat)),
+        weights(at::rand({kCategories})) {}
+};
+
+void BM_StepRewardguard(benchmark::State& state) {
+  StepInputs in(state.range(0));
+  for (auto _ : state) {
+    at::Tensor out = ShapeStep(in.rewards, in.costs, in.weights);
+    benchmark::DoNotOptimize(out.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_StepNaive(benchmark::State& state) {
+  StepInputs in(state.range(0));
+  for (auto _ : state) {
+    at::Tensor out = in.rewards - (in.costs * in.weights).sum(1);
+    benchmark::DoNotOptimize(out.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_StepRewardguardInPlace(benchmark::State& state) {
+  StepInputs in(state.range(0));
+  for (auto _ : state) {
+    ShapeStep_(in.rewards, in.costs, in.weights);
+    benchmark::DoNotOptimize(in.rewards.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_StepNaiveInPlace(benchmark::State& state) {
+  StepInputs in(state.range(0));
+  for (auto _ : state) {
+    in.rewards.sub_((in.costs * in.weights).sum(1));
+    benchmark::DoNotOptimize(in.rewards.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+// B rows of T tokens; 2 tool calls per row, ending at random tokens.
+struct TokenInputs {
+  at::Tensor rewards, costs, weights, positions, rows, flat_index;
+  TokenInputs(int64_t b, int64_t t)
+      : rewards(at::randn({b, t})),
+        costs(at::randint(0, 3, {2 * b, kCategories}).to(at::kFloat)),
+        weights(at::rand({kCategories})),
+        positions(at::randint(0, t, {2 * b}, at::kLong)),
+        rows(at::arange(b, at::kLong).repeat_interleave(2)),
+        flat_index(rows * t + positions) {}
+};
+
+void BM_TokensRewardguard(benchmark::State& state) {
+  TokenInputs in(state.range(0), state.range(1));
+  TokenOptions o;
+  o.rows = in.rows;
+  for (auto _ : state) {
+    at::Tensor out = ShapeTokens(in.rewards, in.costs, in.weights, in.positions, o);
+    benchmark::DoNotOptimize(out.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0) * state.range(1));
+}
+
+// What a user writes: penalties per call, scattered onto a zero tensor, then
+// subtracted.
+void BM_TokensNaive(benchmark::State& state) {
+  TokenInputs in(state.range(0), state.range(1));
+  for (auto _ : state) {
+    at::Tensor penalty = (in.costs * in.weights).sum(1);
+    at::Tensor dense = at::zeros_like(in.rewards).view(-1);
+    dense.index_add_(0, in.flat_index, penalty);
+    at::Tensor out = in.rewards - dense.view_as(in.rewards);
+    benchmark::DoNotOptimize(out.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0) * state.range(1));
+}
+
+void BM_TokensRewardguardInPlace(benchmark::State& state) {
+  TokenInputs in(state.range(0), state.range(1));
+  TokenOptions o;
+  o.rows = in.rows;
+  for (auto _ : state) {
+    ShapeTokens_(in.rewards, in.costs, in.weights, in.positions, o);
+    benchmark::DoNotOptimize(in.rewards.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0) * state.range(1));
+}
+
+// In place: scatter the negated penalties straight into the rewards.
+void BM_TokensNaiveInPlace(benchmark::State& state) {
+  TokenInputs in(state.range(0), state.range(1));
+  for (auto _ : state) {
+    at::Tensor penalty = (in.costs * in.weights).sum(1);
+    in.rewards.view(-1).index_add_(0, in.flat_index, penalty, /*alpha=*/-1);
+    benchmark::DoNotOptimize(in.rewards.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0) * state.range(1));
+}
+
+#define RG_STEP_SIZES Arg(1)->Arg(1024)->Arg(65536)
+BENCHMARK(BM_StepRewardguard)->RG_STEP_SIZES;
+BENCHMARK(BM_StepNaive)->RG_STEP_SIZES;
+BENCHMARK(BM_StepRewardguardInPlace)->RG_STEP_SIZES;
+BENCHMARK(BM_StepNaiveInPlace)->RG_STEP_SIZES;
+BENCHMARK(BM_TokensRewardguard)->Args({256, 4096});
+BENCHMARK(BM_TokensNaive)->Args({256, 4096});
+BENCHMARK(BM_TokensRewardguardInPlace)->Args({256, 4096});
+BENCHMARK(BM_TokensNaiveInPlace)->Args({256, 4096});
+
+}  // namespace
+
+BENCHMARK_MAIN();
