@@ -51,7 +51,9 @@ Url ParseUrl(std::string_view text) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
   }
-  if (host.empty()) return url;
+  // Characters no resolver accepts in a host name: not a URL at all.
+  if (host.empty() || host.find_first_of(" \t\r\n\"'<>\\^`{|}") != std::string_view::npos)
+    return url;
   url.host = AsciiLower(host);
   if (!url.host.empty() && url.host.back() == '.') url.host.pop_back();
   if (!port.empty()) {

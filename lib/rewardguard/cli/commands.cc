@@ -10,7 +10,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
+#include "rewardguard/audit/sqlite_sink.h"
 #include "rewardguard/classify/classify.h"
+#include "rewardguard/classify/observation.h"
 #include "simdjson.h"
 
 namespace rewardguard {
@@ -41,6 +43,7 @@ struct CallLine {
   std::string tool;
   std::string arguments;  // JSON text: an object or a string
   int64_t env = 0, episode = 0, step = 0;
+  bool observation = false;  // a sandbox observation: `arguments` is the line
 };
 
 bool ParseCallLine(simdjson::dom::parser& parser, std::string_view line,
@@ -56,21 +59,30 @@ bool ParseCallLine(simdjson::dom::parser& parser, std::string_view line,
     return false;
   }
   std::string_view tool;
-  if (object["tool"].get_string().get(tool) != simdjson::SUCCESS) {
+  simdjson::dom::element type;
+  if (object["tool"].error() == simdjson::NO_SUCH_FIELD &&
+      object["type"].get(type) == simdjson::SUCCESS) {
+    // A sandbox observation (classify/observation.h) parses its own fields.
+    call->observation = true;
+    call->tool = std::string(kSandboxTool);
+    call->arguments = std::string(line);
+  } else if (object["tool"].get_string().get(tool) != simdjson::SUCCESS) {
     *error = "expected a string field `tool`";
     return false;
   }
-  call->tool = std::string(tool);
-  simdjson::dom::element arguments;
-  if (object["arguments"].get(arguments) != simdjson::SUCCESS) {
-    *error = "expected a field `arguments` (object or string)";
-    return false;
+  if (!call->observation) {
+    call->tool = std::string(tool);
+    simdjson::dom::element arguments;
+    if (object["arguments"].get(arguments) != simdjson::SUCCESS) {
+      *error = "expected a field `arguments` (object or string)";
+      return false;
+    }
+    if (!arguments.is_object() && !arguments.is_string()) {
+      *error = "field `arguments` must be an object or a string";
+      return false;
+    }
+    call->arguments = simdjson::minify(arguments);
   }
-  if (!arguments.is_object() && !arguments.is_string()) {
-    *error = "field `arguments` must be an object or a string";
-    return false;
-  }
-  call->arguments = simdjson::minify(arguments);
   for (auto [key, target] : {std::pair<const char*, int64_t*>{"env", &call->env},
                              {"episode", &call->episode}, {"step", &call->step}}) {
     simdjson::dom::element value;
@@ -134,8 +146,9 @@ struct Summary {
   float penalty = 0.0f;
 };
 
+// At most `n` characters on one line, "..." marking a cut.
 std::string Truncate(std::string_view s, size_t n) {
-  std::string out(s.substr(0, n));
+  std::string out(s.size() > n ? s.substr(0, n - 3) : s);
   for (char& c : out)
     if (c == '\n' || c == '\t') c = ' ';
   if (s.size() > n) out.append("...");
@@ -157,7 +170,7 @@ void PrintSummary(const CompiledPolicy& policy, const Summary& s, std::ostream& 
   for (size_t c = 0; c < s.cost_by_category.size(); ++c)
     if (s.cost_by_category[c] > 0)
       out << fmt::format("  {}={:.2f}", policy.categories()[c], s.cost_by_category[c]);
-  out << "\nrules fired:";
+  out << "\nrules fired on calls not allowed:";
   for (const auto& [rule, count] : s.by_rule) out << " " << rule << " x" << count;
   out << "\n";
 }
@@ -185,6 +198,21 @@ int RunEval(const EvalCommandOptions& options, std::istream& in,
     out << fmt::format("{:>4} {:>4}  {:<10} {:<9} {:>6}  {}\n", "env", "step", "tool",
                        "action", "pen.", "arguments");
 
+  std::unique_ptr<SqliteSink> sink;
+  if (!options.audit_path.empty()) {
+    std::string run = options.run_name;
+    if (run.empty()) run = fmt::format("eval-{}", NowMicros() / 1000000);
+    absl::StatusOr<std::unique_ptr<SqliteSink>> opened =
+        SqliteSink::Open(options.audit_path, RunInfo::ForPolicy(run, p));
+    if (!opened.ok()) {
+      err << "error: " << opened.status().message() << "\n";
+      return 3;
+    }
+    sink = std::move(*opened);
+  }
+  absl::Status audit_status;
+  FactList observed;
+
   std::string line;
   Verdict verdict;
   int line_number = 0;
@@ -201,12 +229,25 @@ int RunEval(const EvalCommandOptions& options, std::istream& in,
         it->second.evaluator.Reset(0);
         it->second.episode = call.episode;
       }
-      it->second.evaluator.Evaluate(0, ToolCall{call.tool, call.arguments}, &verdict);
+      if (call.observation) {
+        observed.clear();
+        ParseObservation(call.arguments, p.limits(), &observed);
+        it->second.evaluator.EvaluateFacts(0, kSandboxTool, observed, &verdict);
+      } else {
+        it->second.evaluator.Evaluate(0, ToolCall{call.tool, call.arguments}, &verdict);
+      }
     } else {
       error = fmt::format("line {}: {}", line_number, error);
       verdict = ErrorVerdict(p, error);
       call.tool = "?";
       call.arguments = Truncate(line, 60);
+    }
+    if (sink && audit_status.ok()) {
+      audit_status = sink->Write(MakeRecord(
+          p, verdict,
+          {.env = call.env, .episode = call.episode, .step = call.step,
+           .kind = call.observation ? EventKind::kObservation : EventKind::kCall,
+           .tool = call.tool, .arguments = call.arguments}));
     }
     if (options.report) {
       PrintReportLine(call, verdict, out);
@@ -218,10 +259,19 @@ int RunEval(const EvalCommandOptions& options, std::istream& in,
     summary.penalty += verdict.penalty;
     for (size_t c = 0; c < summary.cost_by_category.size(); ++c)
       summary.cost_by_category[c] += verdict.costs[c];
-    for (std::string_view rule : verdict.rules) ++summary.by_rule[std::string(rule)];
+    if (verdict.action != Action::kAllow)
+      for (std::string_view rule : verdict.rules) ++summary.by_rule[std::string(rule)];
   }
   if (options.report) PrintSummary(p, summary, out);
   out.flush();
+  if (sink) {
+    absl::Status closed = sink->Close();
+    if (audit_status.ok()) audit_status = closed;
+    if (!audit_status.ok()) {
+      err << "error: " << audit_status.message() << "\n";
+      return 3;
+    }
+  }
   return 0;
 }
 

@@ -22,9 +22,12 @@ class Tally {
     out_->rules.push_back(id);
     out_->penalty += penalty;
     out_->costs[category] += penalty;
-    // The first consequence to reach the strongest action explains it.
-    if (decisive_ == nullptr || action > out_->action) {
+    // The strongest action explains the verdict; among equals, the largest
+    // penalty (the more specific finding), then the first.
+    if (decisive_ == nullptr || action > out_->action ||
+        (action == out_->action && penalty > decisive_penalty_)) {
       out_->action = StrongerOf(out_->action, action);
+      decisive_penalty_ = penalty;
       decisive_id_ = id;
       decisive_reason_ = reason;
       decisive_ = &fact;
@@ -55,6 +58,7 @@ class Tally {
   Verdict* out_;
   const Fact* decisive_ = nullptr;
   std::string_view decisive_id_, decisive_reason_;
+  float decisive_penalty_ = 0.0f;
 };
 
 bool ContainsId(absl::Span<const CapabilityId> ids, CapabilityId id) {
@@ -143,11 +147,13 @@ void Evaluator::Judge(int env, std::string_view tool, const FactList& facts,
       tally.Fire(rule, fact);
     }
     if (!covered) {
-      Action action = p.default_action();
-      if (IsFailClosedCapability(fact.capability))
-        action = StrongerOf(action, Action::kBlock);
-      tally.Fire(kDefaultRuleId, action, p.default_penalty(),
-                 p.default_category(), "no rule allows this", fact);
+      if (IsFailClosedCapability(fact.capability) && p.default_action() < Action::kBlock) {
+        tally.Fire(kFailClosedRuleId, Action::kBlock, p.default_penalty(),
+                   p.default_category(), "cannot be analyzed, so it does not run", fact);
+      } else {
+        tally.Fire(kDefaultRuleId, p.default_action(), p.default_penalty(),
+                   p.default_category(), "no rule allows this", fact);
+      }
     }
   }
 

@@ -26,6 +26,9 @@ namespace rewardguard {
 
 // The id under which a fact that no rule covers is reported.
 inline constexpr std::string_view kDefaultRuleId = "default";
+// The id under which an uncovered fact that could not be analyzed is
+// reported when the policy default is weaker than `block` (fail closed).
+inline constexpr std::string_view kFailClosedRuleId = "fail-closed";
 
 struct Verdict {
   Action action = Action::kAllow;
@@ -34,7 +37,8 @@ struct Verdict {
   // sums to `penalty`.
   std::array<float, kMaxCategories> costs{};
   // Ids of the rules, budgets and flows that fired, in firing order, each
-  // once; kDefaultRuleId when the policy default applied.
+  // once; kDefaultRuleId when the policy default applied, kFailClosedRuleId
+  // when a fact that could not be analyzed was raised to `block`.
   absl::InlinedVector<std::string_view, 4> rules;
   // The capabilities classification found, each once, in order.
   absl::InlinedVector<CapabilityId, 4> capabilities;

@@ -161,7 +161,9 @@ tools:
   ASSERT_TRUE(lenient.ok()) << lenient.status();
   Evaluator e(*lenient, 1);
   EXPECT_EQ(e.Evaluate(0, {"http_get", R"({"url":"https://a.example"})"}).action, Action::kAllow);
-  EXPECT_EQ(e.Evaluate(0, {"http_get", "{oops"}).action, Action::kBlock);
+  Verdict v = e.Evaluate(0, {"http_get", "{oops"});
+  EXPECT_EQ(v.action, Action::kBlock);
+  EXPECT_THAT(Rules(v), ElementsAre(std::string(kFailClosedRuleId)));
 }
 
 TEST_F(EvaluatorTest, ArgumentsAsJsonStringAndRawText) {
@@ -291,6 +293,7 @@ limits: {max_facts_per_call: 2}
   Verdict v;
   e.EvaluateFacts(0, "shell", facts, &v);
   EXPECT_EQ(v.action, Action::kBlock);
+  EXPECT_THAT(Rules(v), ElementsAre(std::string(kDefaultRuleId), std::string(kFailClosedRuleId)));
   EXPECT_THAT(v.reason, HasSubstr("exceed the limit"));
 }
 
