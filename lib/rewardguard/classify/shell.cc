@@ -2264,9 +2264,31 @@ std::vector<Literal> Literals(std::string_view code) {
   return out;
 }
 
-bool AnyOf(std::string_view code, const std::vector<std::string>& needles) {
+// Hashed trigrams of a text: a needle whose first trigram is absent cannot
+// occur, which skips most of the ~300 indicator searches per snippet.
+struct Trigrams {
+  uint64_t bits[64] = {};
+  static uint32_t Hash(const char* p) {
+    return (static_cast<uint32_t>(static_cast<unsigned char>(p[0])) * 961u +
+            static_cast<uint32_t>(static_cast<unsigned char>(p[1])) * 31u +
+            static_cast<uint32_t>(static_cast<unsigned char>(p[2]))) & 4095u;
+  }
+  explicit Trigrams(std::string_view t) {
+    for (size_t i = 0; i + 2 < t.size(); ++i) {
+      uint32_t h = Hash(t.data() + i);
+      bits[h >> 6] |= uint64_t{1} << (h & 63);
+    }
+  }
+  bool MayContain(std::string_view n) const {
+    if (n.size() < 3) return true;
+    uint32_t h = Hash(n.data());
+    return (bits[h >> 6] >> (h & 63)) & 1;
+  }
+};
+
+bool AnyOf(std::string_view code, const Trigrams& tri, const std::vector<std::string>& needles) {
   for (const std::string& n : needles)
-    if (Contains(code, n)) return true;
+    if (tri.MayContain(n) && Contains(code, n)) return true;
   return false;
 }
 
@@ -2279,6 +2301,7 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
   const auto& s = sig_.scripts();
   std::string_view command = ctx.cmd ? ctx.cmd->text : code;
   std::vector<Literal> lits = Literals(code);
+  const Trigrams tri(code);
   // Destination: a literal host followed by a port, a host:port literal.
   std::string_view host;
   int port = -1;
@@ -2299,19 +2322,19 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
       }
     }
   }
-  bool socket = AnyOf(code, s.socket);
-  bool spawn = AnyOf(code, s.spawn);
+  bool socket = AnyOf(code, tri, s.socket);
+  bool spawn = AnyOf(code, tri, s.spawn);
   if (socket && spawn) {
     Emit("net.reverse_shell", StrCat(language, " code connecting a shell to a socket"), program, command, host, port);
-  } else if (socket && AnyOf(code, s.listen)) {
+  } else if (socket && AnyOf(code, tri, s.listen)) {
     Emit("net.listen", StrCat(language, " code listening on a socket"), program, command, host, port);
   } else if (socket) {
     Emit("net.egress", StrCat(language, " code opening a socket"), program, command, host, port);
-  } else if (AnyOf(code, s.listen)) {
+  } else if (AnyOf(code, tri, s.listen)) {
     Emit("net.listen", StrCat(language, " code starting a server"), program, command);
   }
   if (!host.empty()) CheckDestination(host, port, {}, {}, program, command);
-  bool http = AnyOf(code, s.http);
+  bool http = AnyOf(code, tri, s.http);
   bool url_found = false;
   for (const Literal& l : lits) {
     size_t se = l.text.find("://");
@@ -2320,16 +2343,16 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
     if (!u.valid) continue;
     url_found = true;
     if (http) Emit("net.egress.http", StrCat(language, " code fetching a URL"), program, command, u.host, u.port, l.text);
-    if (http && AnyOf(code, s.upload))
+    if (http && AnyOf(code, tri, s.upload))
       Emit("net.egress.upload", StrCat(language, " code sending data to a URL"), program, command, u.host, u.port, l.text);
     CheckDestination(u.host, u.port, l.text, u.scheme, program, command);
   }
-  if (http && !url_found && AnyOf(code, s.http_calls))
+  if (http && !url_found && AnyOf(code, tri, s.http_calls))
     Emit("net.egress.http", StrCat(language, " code using an HTTP or network client"), program, command);
-  if (AnyOf(code, s.decode) && AnyOf(code, s.eval))
+  if (AnyOf(code, tri, s.decode) && AnyOf(code, tri, s.eval))
     Unanalyzable(StrCat(language, " code evaluating decoded data"), command, program);
-  if (AnyOf(code, s.env)) Emit("process.env_dump", "prints the whole environment", program, command);
-  if (AnyOf(code, s.mining)) Emit("compute.mining", "mining code", program, command);
+  if (AnyOf(code, tri, s.env)) Emit("process.env_dump", "prints the whole environment", program, command);
+  if (AnyOf(code, tri, s.mining)) Emit("compute.mining", "mining code", program, command);
   // Literal paths: secrets read, persistence written.
   bool writes = Contains(code, "write") || Contains(code, "'a'") ||
                 Contains(code, "\"a\"") || Contains(code, "'w'") ||
@@ -2347,6 +2370,7 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
     bool lang = false;
     for (const std::string& l : call.languages) lang |= l == language;
     if (!lang) continue;
+    if (!tri.MayContain(call.call)) continue;
     for (size_t at = code.find(call.call); at != std::string_view::npos;
          at = code.find(call.call, at + 1)) {
       size_t begin = at + call.call.size();

@@ -304,7 +304,7 @@ TEST(ShellFailClosed, Obfuscation) {
   for (const char* cmd :
        {"s''sh -c id", "$'\\x73\\x68' -c id", "\\s\\h -c id", "$X -c id", "$(echo sh) -c id",
         "eval \"$CMD\"", "echo aWQ= | base64 -d | sh", "echo 6964 | xxd -r -p | bash",
-        "cat${IFS}/etc/passwd", "alias x=nc; x 1.2.3.4 1", "/???/?at /etc/shadow",
+        "cat${IFS}/etc/passwd", "alias x=nc; x 1.2.3.4 1", "/?\?\?/?at /etc/shadow",
         "{cat,/etc/shadow}"}) {
     const Fact* f = Find(Analyze(cmd), "shell.unanalyzable");
     ASSERT_NE(f, nullptr) << cmd;

@@ -39,6 +39,8 @@ TEST(ParseUrl, Invalid) {
   EXPECT_FALSE(ParseUrl("https:///path").valid);
   EXPECT_FALSE(ParseUrl("http://host:99999/").valid);
   EXPECT_FALSE(ParseUrl("http://[::1/").valid);
+  EXPECT_FALSE(ParseUrl("two words").valid);
+  EXPECT_FALSE(ParseUrl("http://a\"b/").valid);
 }
 
 }  // namespace

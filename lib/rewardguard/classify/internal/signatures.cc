@@ -12,6 +12,46 @@
 namespace rewardguard {
 namespace classify_internal {
 
+// "/etc" of "/etc/cron.d/x", "~/.ssh" of "~/.ssh/id_rsa", "/" of "/";
+// empty for relative paths.
+std::string_view LeadingSegment(std::string_view path) {
+  if (path.starts_with("~/")) {
+    size_t end = path.find('/', 2);
+    return path.substr(0, end);
+  }
+  if (path == "~") return path;
+  if (path.starts_with("/")) {
+    if (path.size() == 1) return path;
+    size_t end = path.find('/', 1);
+    return path.substr(0, end);
+  }
+  return {};
+}
+
+void NamePatterns::Add(const std::string& pattern) {
+  size_t wild = pattern.find_first_of("*?[");
+  if (wild == std::string::npos) {
+    exact.insert(pattern);
+  } else if (wild == 0 && pattern.find_first_of("*?[", 1) == std::string::npos) {
+    suffixes.push_back(pattern.substr(1));
+  } else if (wild == pattern.size() - 1 && pattern.back() == '*') {
+    prefixes.push_back(pattern.substr(0, pattern.size() - 1));
+  } else {
+    globs.push_back(pattern);
+  }
+}
+
+bool NamePatterns::Match(std::string_view name) const {
+  if (exact.contains(AV(name))) return true;
+  for (const std::string& s : suffixes)
+    if (name.size() > s.size() && name.ends_with(s)) return true;
+  for (const std::string& p : prefixes)
+    if (name.size() > p.size() && name.starts_with(p)) return true;
+  for (const std::string& g : globs)
+    if (GlobMatch(g, name)) return true;
+  return false;
+}
+
 class SignatureLoader {
  public:
   explicit SignatureLoader(Signatures* sig) : sig_(sig) {}
@@ -243,7 +283,26 @@ class SignatureLoader {
         }
         r.basenames = List(n["basenames"]);
         r.exclude = List(n["exclude"]);
-        sig_->paths_[access].push_back(std::move(r));
+        sig_->paths_[access].rules.push_back(std::move(r));
+      }
+      PathIndex& index = sig_->paths_[access];
+      for (uint32_t i = 0; i < index.rules.size(); ++i) {
+        const PathRule& r = index.rules[i];
+        for (const PathRule::Glob& g : r.globs) {
+          std::string_view seg = LeadingSegment(g.prefix);
+          // The key must be literal in the pattern, and complete.
+          bool complete = !seg.empty() && (g.pattern.size() == seg.size() ||
+                                           (g.pattern.size() > seg.size() &&
+                                            g.pattern[seg.size()] == '/' &&
+                                            g.prefix.size() > seg.size()));
+          if (complete) index.by_segment[std::string(seg)].push_back({i, &g});
+          else index.unindexed.push_back({i, &g});
+        }
+        NamePatterns names, excludes;
+        for (const std::string& b : r.basenames) names.Add(b);
+        for (const std::string& e : r.exclude) excludes.Add(e);
+        index.names.push_back(std::move(names));
+        index.excludes.push_back(std::move(excludes));
       }
     }
   }
@@ -360,27 +419,33 @@ const WalletRule* Signatures::FindWallet(std::string_view arg, bool as_option_va
 
 const PathRule* Signatures::FindPath(int access, std::string_view path) const {
   if (access < 0 || access > 2) return nullptr;
+  const PathIndex& index = paths_[access];
   size_t slash = path.rfind('/');
   std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  for (const PathRule& r : paths_[access]) {
-    bool hit = false;
-    for (const PathRule::Glob& g : r.globs) {
-      if (!StartsWith(path, g.prefix)) continue;
-      if (g.prefix.size() == g.pattern.size() ? path == g.pattern : GlobMatch(g.pattern, path)) {
-        hit = true;
-        break;
-      }
+  // Candidate rules as a bitmask (tables hold fewer than 64 rules per access).
+  uint64_t hits = 0;
+  auto check = [&](const std::vector<PathIndex::Ref>& refs) {
+    for (const PathIndex::Ref& ref : refs) {
+      if (hits & (uint64_t{1} << ref.rule)) continue;
+      const PathRule::Glob& g = *ref.glob;
+      if (!path.starts_with(g.prefix)) continue;
+      bool m = g.prefix.size() == g.pattern.size() ? path == g.pattern : GlobMatch(g.pattern, path);
+      if (m) hits |= uint64_t{1} << ref.rule;
     }
-    if (!hit)
-      for (const std::string& b : r.basenames)
-        if (GlobMatch(b, base)) {
-          hit = true;
-          break;
-        }
-    if (!hit) continue;
-    bool excluded = false;
-    for (const std::string& e : r.exclude) excluded |= GlobMatch(e, base);
-    if (!excluded) return &r;
+  };
+  std::string_view seg = LeadingSegment(path);
+  if (!seg.empty()) {
+    auto it = index.by_segment.find(AV(seg));
+    if (it != index.by_segment.end()) check(it->second);
+  }
+  check(index.unindexed);
+  for (uint32_t i = 0; i < index.rules.size() && i < 64; ++i)
+    if (!(hits & (uint64_t{1} << i)) && !index.names[i].empty() && index.names[i].Match(base))
+      hits |= uint64_t{1} << i;
+  for (uint32_t i = 0; hits && i < index.rules.size() && i < 64; ++i) {
+    if (!(hits & (uint64_t{1} << i))) continue;
+    if (!index.excludes[i].empty() && index.excludes[i].Match(base)) continue;
+    return &index.rules[i];
   }
   return nullptr;
 }

@@ -113,6 +113,33 @@ struct PathRule {
   std::vector<std::string> exclude;
 };
 
+// Basename patterns split by shape, so most checks are a hash lookup or a
+// suffix/prefix compare rather than a glob match.
+struct NamePatterns {
+  absl::flat_hash_set<std::string> exact;
+  std::vector<std::string> suffixes;  // "*.pem"
+  std::vector<std::string> prefixes;  // ".env.*"
+  std::vector<std::string> globs;     // anything else
+  void Add(const std::string& pattern);
+  bool Match(std::string_view name) const;
+  bool empty() const {
+    return exact.empty() && suffixes.empty() && prefixes.empty() && globs.empty();
+  }
+};
+
+// The path rules of one access kind, indexed by the leading path segment
+// ("/etc", "~/.ssh"); rules keep their order (first match wins).
+struct PathIndex {
+  std::vector<PathRule> rules;
+  struct Ref {
+    uint32_t rule;
+    const PathRule::Glob* glob;
+  };
+  absl::flat_hash_map<std::string, std::vector<Ref>> by_segment;
+  std::vector<Ref> unindexed;
+  std::vector<NamePatterns> names, excludes;  // per rule
+};
+
 // Indicators for inline code (scripts.yaml).
 struct ScriptSigs {
   std::vector<std::string> socket, spawn, listen, http, http_calls, upload, decode, eval, env,
@@ -156,7 +183,7 @@ class Signatures {
   absl::flat_hash_map<std::string, const HostRule*> suffix_hosts_;  // "corp.example"
   absl::flat_hash_map<int, const HostRule*> ports_;
   std::vector<WalletRule> wallets_;
-  std::vector<PathRule> paths_[3];  // by FileAccess
+  PathIndex paths_[3];  // by FileAccess
   ScriptSigs scripts_;
 };
 
