@@ -130,7 +130,11 @@ absl::StatusOr<AuditSummary> Summarize(const AuditReader& reader,
                    (SELECT r.rule FROM event_rules r JOIN events e ON e.id = r.event_id
                     WHERE e.run_id = v.run_id AND e.env = v.env AND e.episode = v.episode
                       AND r.action <> 'allow'
-                    GROUP BY r.rule ORDER BY count(*) DESC, r.rule LIMIT 1)
+                    GROUP BY r.rule
+                    ORDER BY max(CASE r.action WHEN 'warn' THEN 1 WHEN 'penalize' THEN 2
+                                 WHEN 'block' THEN 3 WHEN 'terminate' THEN 4 ELSE 0 END) DESC,
+                             count(*) DESC, r.rule
+                    LIMIT 1)
             FROM v JOIN runs ON runs.id = v.run_id
             ORDER BY v.penalty DESC, v.n DESC, v.run_id, v.env, v.episode)sql",
             events_filter, top_episodes),

@@ -41,7 +41,7 @@ struct EpisodeRow {
   double penalty = 0.0;
   int64_t first_step = 0;  // of the first violation
   std::string worst_action;
-  std::string top_rule;    // the rule that fired most often in the episode
+  std::string top_rule;    // the violated rule with the strongest action (then most often)
 };
 
 struct AuditSummary {

@@ -8,7 +8,8 @@
 //   rewardguard policy test my-policy.yaml
 //
 // Exit codes: 0 success; 1 `policy test` had failures; 2 the policy did not
-// load (the error, with file:line:column, goes to `err`).
+// load (the error, with file:line:column, goes to `err`); 3 the audit
+// database could not be written (`eval --audit`).
 #ifndef REWARDGUARD_CLI_COMMANDS_H_
 #define REWARDGUARD_CLI_COMMANDS_H_
 
@@ -23,6 +24,8 @@ struct EvalCommandOptions {
   std::string policy = "coding-sandbox";  // built-in name or file path
   Mode mode = Mode::kEnforce;
   bool report = false;  // a human-readable report instead of JSON Lines
+  std::string audit_path;  // if set, every verdict is recorded there (audit/sqlite_sink.h)
+  std::string run_name;    // the audit run's name; default "eval-<unix seconds>"
 };
 
 // Reads JSON Lines of tool calls from `in`:
@@ -35,6 +38,10 @@ struct EvalCommandOptions {
 //    "costs": {"network": 1}, "reason": "..."}
 // A line that is not a valid call gets a `block` verdict with an "error"
 // key; processing goes on. Blank lines are skipped.
+// A line with a "type" field and no "tool" is a sandbox observation
+// (classify/observation.h, docs/observations.md), judged as tool `sandbox`.
+// With `audit_path`, each verdict is also recorded in that audit database;
+// exit code 3 if it cannot be opened or written.
 int RunEval(const EvalCommandOptions& options, std::istream& in,
             std::ostream& out, std::ostream& err);
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "rewardguard/cli/audit_commands.h"
 #include "rewardguard/cli/commands.h"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   eval->add_option("--mode", mode, "enforce or shadow")
       ->check(CLI::IsMember({"enforce", "shadow"}))->capture_default_str();
   eval->add_flag("--report", eval_options.report, "print a readable report instead of JSON Lines");
+  eval->add_option("--audit", eval_options.audit_path, "record every verdict in this audit database (SQLite)");
+  eval->add_option("--run", eval_options.run_name, "name of the audit run (default eval-<unix time>)");
 
   std::string policy_arg;
   CLI::App* policy = app.add_subcommand("policy", "work with policy files");
@@ -31,7 +34,41 @@ int main(int argc, char** argv) {
   CLI::App* show = policy->add_subcommand("show", "print a policy and its taxonomy");
   show->add_option("policy", policy_arg, "built-in name or YAML file")->required();
 
+  CLI::App* audit = app.add_subcommand("audit", "query an audit database");
+  audit->require_subcommand(1);
+  rewardguard::AuditSummaryOptions summary_options;
+  CLI::App* summary = audit->add_subcommand("summary", "violations by rule, category and run; worst episodes");
+  summary->add_option("db", summary_options.db, "audit database")->required();
+  summary->add_option("--run", summary_options.run, "only this run (name or id)");
+  summary->add_option("--top", summary_options.top, "offending episodes to list")->capture_default_str();
+  rewardguard::AuditDiffOptions diff_options;
+  CLI::App* diff = audit->add_subcommand("diff", "capabilities, tools and rules new or grown since a base run");
+  diff->add_option("db", diff_options.db, "audit database")->required();
+  diff->add_option("--base", diff_options.base, "base run (name or id)")->required();
+  diff->add_option("--head", diff_options.head, "head run (name or id)")->required();
+  diff->add_flag("--all", diff_options.all, "also list what did not grow");
+  rewardguard::AuditExportOptions export_options;
+  std::string export_output = "-";
+  CLI::App* export_cmd = audit->add_subcommand("export", "every recorded event as JSON Lines or CSV");
+  export_cmd->add_option("db", export_options.db, "audit database")->required();
+  export_cmd->add_option("--format", export_options.format, "jsonl or csv")
+      ->check(CLI::IsMember({"jsonl", "csv"}))->capture_default_str();
+  export_cmd->add_option("--run", export_options.run, "only this run (name or id)");
+  export_cmd->add_option("--output,-o", export_output, "file; - for stdout")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*summary) return rewardguard::RunAuditSummary(summary_options, std::cout, std::cerr);
+  if (*diff) return rewardguard::RunAuditDiff(diff_options, std::cout, std::cerr);
+  if (*export_cmd) {
+    if (export_output == "-") return rewardguard::RunAuditExport(export_options, std::cout, std::cerr);
+    std::ofstream file(export_output, std::ios::binary);
+    if (!file) {
+      std::cerr << "error: cannot open output `" << export_output << "`\n";
+      return 2;
+    }
+    return rewardguard::RunAuditExport(export_options, file, std::cerr);
+  }
 
   if (*eval) {
     eval_options.mode = mode == "shadow" ? Mode::kShadow : Mode::kEnforce;
