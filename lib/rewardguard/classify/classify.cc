@@ -3,6 +3,7 @@
 #include <string>
 
 #include "fmt/format.h"
+#include "rewardguard/classify/internal/signatures.h"
 #include "rewardguard/classify/paths.h"
 #include "rewardguard/classify/shell.h"
 #include "rewardguard/classify/url.h"
@@ -184,6 +185,7 @@ void ClassifyCall(const ToolSpec* spec, const ToolCall& call,
   fact.capability = spec->capability;
   fact.command = std::string(call.arguments);
   fact.program = std::string(v.program.empty() ? call.tool : v.program);
+  std::string scheme;
   if (!spec->arguments.url.empty()) {
     Url url = ParseUrl(v.url);
     if (!url.valid) {
@@ -196,6 +198,7 @@ void ClassifyCall(const ToolSpec* spec, const ToolCall& call,
     fact.url = std::string(v.url);
     fact.host = std::move(url.host);
     fact.port = url.port;
+    scheme = std::move(url.scheme);
   }
   if (!v.host.empty()) fact.host = AsciiLower(v.host);
   if (v.port >= 0) fact.port = v.port;
@@ -205,7 +208,17 @@ void ClassifyCall(const ToolSpec* spec, const ToolCall& call,
     if (c == "fs.read" || c == "fs.write" || c == "fs.delete")
       fact.capability = std::string(RefineFileAccess(AccessOf(spec->capability), fact.path));
   }
-  out->push_back(std::move(fact));
+  // The destination's own signatures (a mining pool, a tunnel service, the
+  // metadata address) are facts too, as they are for shell commands.
+  const auto findings = classify_internal::GetSignatures().MatchDestination(
+      scheme, fact.host, fact.port);
+  out->push_back(fact);
+  for (const classify_internal::HostRule* finding : findings) {
+    Fact extra = fact;
+    extra.capability = finding->capability;
+    extra.detail = finding->detail;
+    out->push_back(std::move(extra));
+  }
 }
 
 }  // namespace rewardguard

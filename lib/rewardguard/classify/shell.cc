@@ -124,15 +124,6 @@ bool IsAssignment(std::string_view raw) {
   return false;
 }
 
-bool IsLoopback(std::string_view host) {
-  if (host == "localhost" || host == "ip6-localhost" || EndsWith(host, ".localhost"))
-    return true;
-  std::optional<IpAddress> ip = ParseIp(host);
-  if (!ip) return false;
-  if (ip->is_v4) return ip->bytes[12] == 127 || (ip->bytes[12] == 0 && ip->bytes[15] == 0);
-  static const uint8_t kLoop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-  return std::memcmp(ip->bytes.data(), kLoop6, 16) == 0;
-}
 
 class Analyzer;
 
@@ -1130,30 +1121,8 @@ void Analyzer::AnalyzeCommands(Parser* p) {
 void Analyzer::CheckDestination(std::string_view host, int port, std::string_view url,
                                 std::string_view scheme, std::string_view program,
                                 std::string_view command) {
-  if (!scheme.empty()) {
-    if (const auto* r = sig_.FindScheme(scheme))
-      Emit(r->capability, r->detail, program, command, host, port, url);
-  }
-  if (host.empty()) return;
-  std::string lower;
-  bool has_upper = false;
-  for (char c : host) has_upper |= absl::ascii_isupper(static_cast<unsigned char>(c));
-  if (has_upper) {
-    lower = Lower(host);
-    host = lower;
-  }
-  if (const auto* r = sig_.FindHost(host)) {
+  for (const auto* r : sig_.MatchDestination(Lower(scheme), Lower(host), port))
     Emit(r->capability, r->detail, program, command, host, port, url);
-  } else if (std::optional<IpAddress> ip = ParseIp(host)) {
-    // Metadata addresses in other spellings (0xa9fea9fe, 2852039166).
-    static const IpAddress kMeta = *ParseIp("169.254.169.254");
-    if (ip->bytes == kMeta.bytes)
-      Emit("net.metadata", "cloud instance metadata service", program, command, host, port, url);
-  }
-  if (port > 0 && !IsLoopback(host)) {
-    if (const auto* r = sig_.FindPort(port))
-      Emit(r->capability, r->detail, program, command, host, port, url);
-  }
 }
 
 void Analyzer::FileFact(FileAccess access, std::string_view path_text, std::string_view program,

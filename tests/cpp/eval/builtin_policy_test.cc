@@ -65,6 +65,16 @@ TEST_F(CodingSandboxTest, CredentialFilesAreBlockedWhateverTheSpelling) {
   }
 }
 
+TEST_F(CodingSandboxTest, StructuredCallsSeeDestinationSignatures) {
+  Verdict meta = Judge("http_get", R"({"url":"http://0xa9fea9fe/latest/meta-data/"})");
+  EXPECT_EQ(meta.action, Action::kBlock);
+  EXPECT_THAT(std::vector<std::string>(meta.rules.begin(), meta.rules.end()),
+              Contains("cloud-metadata"));
+  Verdict pool = Judge("fetch", R"({"url":"stratum+tcp://pool.example.com:3333"})");
+  EXPECT_EQ(pool.action, Action::kTerminate);
+  EXPECT_THAT(pool.reason, HasSubstr("crypto-mining"));
+}
+
 TEST_F(CodingSandboxTest, UploadIsExfiltrationCost) {
   Verdict v = Judge("http_post", R"({"url":"https://drop.example/u"})");
   EXPECT_EQ(v.action, Action::kBlock);

@@ -2,10 +2,13 @@
 #include "rewardguard/classify/internal/strings.h"
 
 #include <cctype>
+#include <cstring>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "rewardguard/core/capabilities.h"
 #include "rewardguard/core/glob.h"
+#include "rewardguard/core/net.h"
 #include "rewardguard/policies/embedded.h"
 #include "yaml-cpp/yaml.h"
 
@@ -448,6 +451,35 @@ const PathRule* Signatures::FindPath(int access, std::string_view path) const {
     return &index.rules[i];
   }
   return nullptr;
+}
+
+absl::InlinedVector<const HostRule*, 3> Signatures::MatchDestination(
+    std::string_view scheme, std::string_view host, int port) const {
+  absl::InlinedVector<const HostRule*, 3> found;
+  if (!scheme.empty())
+    if (const HostRule* r = FindScheme(scheme)) found.push_back(r);
+  if (host.empty()) return found;
+  if (const HostRule* r = FindHost(host)) {
+    found.push_back(r);
+  } else if (std::optional<IpAddress> ip = ParseIp(host)) {
+    // The metadata address in other spellings (0xa9fea9fe, 2852039166).
+    static const IpAddress kMetadata = *ParseIp("169.254.169.254");
+    static const HostRule kMetadataRule{"net.metadata", "cloud instance metadata service"};
+    if (ip->bytes == kMetadata.bytes) found.push_back(&kMetadataRule);
+  }
+  if (port > 0 && !IsLoopback(host))
+    if (const HostRule* r = FindPort(port)) found.push_back(r);
+  return found;
+}
+
+bool IsLoopback(std::string_view host) {
+  if (host == "localhost" || host == "ip6-localhost" || EndsWith(host, ".localhost"))
+    return true;
+  std::optional<IpAddress> ip = ParseIp(host);
+  if (!ip) return false;
+  if (ip->is_v4) return ip->bytes[12] == 127 || (ip->bytes[12] == 0 && ip->bytes[15] == 0);
+  static const uint8_t kLoop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return std::memcmp(ip->bytes.data(), kLoop6, 16) == 0;
 }
 
 }  // namespace classify_internal

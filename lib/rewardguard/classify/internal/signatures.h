@@ -20,6 +20,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 
 namespace rewardguard {
 namespace classify_internal {
@@ -164,6 +165,12 @@ class Signatures {
   // Lowercase host or IP literal.
   const HostRule* FindHost(std::string_view host) const;
   const HostRule* FindPort(int port) const;
+  // Every finding for a network destination, in order: its scheme, its host
+  // (exact, suffix, or the metadata address in any spelling), its port
+  // (unless the host is loopback). `host` must be lowercase.
+  absl::InlinedVector<const HostRule*, 3> MatchDestination(std::string_view scheme,
+                                                           std::string_view host,
+                                                           int port) const;
   // A wallet-like `arg`; `as_option_value` says whether it was an option's value.
   const WalletRule* FindWallet(std::string_view arg, bool as_option_value) const;
   // First matching rule for a normalized path, or nullptr.
@@ -190,6 +197,9 @@ class Signatures {
 // The tables; if the embedded files are broken, ok() is false and the shell
 // analyzer reports every command as unanalyzable.
 const Signatures& GetSignatures();
+
+// localhost, *.localhost, 127.0.0.0/8, 0.0.0.0 and ::1 (in any spelling).
+bool IsLoopback(std::string_view host);
 
 }  // namespace classify_internal
 }  // namespace rewardguard
