@@ -1,6 +1,7 @@
 // Graph semantics of the evaluator: inheritance, precedence, exceptions,
 // defaults, fail-closed, budgets, flows, reset, batch == single.
 #include "rewardguard/eval/evaluator.h"
+#include "rewardguard/eval/step.h"
 
 #include <string>
 #include <vector>
@@ -295,6 +296,35 @@ limits: {max_facts_per_call: 2}
   EXPECT_EQ(v.action, Action::kBlock);
   EXPECT_THAT(Rules(v), ElementsAre(std::string(kDefaultRuleId), std::string(kFailClosedRuleId)));
   EXPECT_THAT(v.reason, HasSubstr("exceed the limit"));
+}
+
+TEST_F(EvaluatorTest, CollectStepSumsPerEnv) {
+  Evaluator e(policy_, 3);
+  std::vector<ToolCall> calls = {
+      {"http_get", R"({"url":"https://x.example/"})"},   // env 0: block, 1 network
+      {"http_get", R"({"url":"http://10.0.0.1/"})"},     // env 0: terminate, 1+4
+      {"read_file", R"({"path":"a"})"},                  // env 2: allow
+      {"read_file", R"({"path":"a"})"}};                 // env 7: out of range
+  std::vector<int32_t> envs = {0, 0, 2, 7};
+  std::vector<Verdict> out(calls.size());
+  e.EvaluateBatch(calls, envs, absl::MakeSpan(out));
+  StepColumns step;
+  CollectStep(e, out, envs, &step);
+  const int c = step.num_categories;
+  ASSERT_EQ(step.num_envs, 3);
+  ASSERT_EQ(step.costs.size(), 3u * c);
+  EXPECT_FLOAT_EQ(step.costs[Category("network")], 2.0f);
+  EXPECT_FLOAT_EQ(step.costs[Category("privilege")], 4.0f);
+  EXPECT_FLOAT_EQ(step.penalty[0], 6.0f);
+  EXPECT_EQ(step.action[0], static_cast<int8_t>(Action::kTerminate));
+  EXPECT_EQ(step.terminate, (std::vector<uint8_t>{1, 0, 0}));
+  EXPECT_FLOAT_EQ(step.penalty[1] + step.penalty[2], 0.0f);
+
+  Evaluator shadow(policy_, 3, {Mode::kShadow});
+  shadow.EvaluateBatch(calls, envs, absl::MakeSpan(out));
+  CollectStep(shadow, out, envs, &step);
+  EXPECT_EQ(step.terminate, (std::vector<uint8_t>{0, 0, 0}));  // shadow never ends episodes
+  EXPECT_FLOAT_EQ(step.penalty[0], 6.0f);                        // but still penalizes
 }
 
 }  // namespace
