@@ -25,6 +25,7 @@ namespace {
 // strings, so a pointer comparison finds it; names are compared as a fallback.
 Action RuleAction(const CompiledPolicy& policy, std::string_view id) {
   if (id == kDefaultRuleId) return policy.default_action();
+  if (id == kFailClosedRuleId) return Action::kBlock;
   auto find = [&](const auto& list, Action* out) {
     for (const Consequence& c : list)
       if (c.id.data() == id.data()) return *out = c.action, true;
@@ -65,17 +66,10 @@ void MakeRecord(const CompiledPolicy& policy, const Verdict& verdict,
   }
   out->rules.clear();
   out->capabilities.clear();
-  bool fail_closed = false;
-  for (CapabilityId id : verdict.capabilities) {
-    const std::string& name = policy.capability_name(id);
-    fail_closed = fail_closed || IsFailClosedCapability(name);
-    out->capabilities.emplace_back(name);
-  }
-  for (std::string_view rule : verdict.rules) {
-    Action action = RuleAction(policy, rule);
-    if (rule == kDefaultRuleId && fail_closed) action = StrongerOf(action, Action::kBlock);
-    out->rules.push_back(FiredRule{std::string(rule), action});
-  }
+  for (CapabilityId id : verdict.capabilities)
+    out->capabilities.emplace_back(policy.capability_name(id));
+  for (std::string_view rule : verdict.rules)
+    out->rules.push_back(FiredRule{std::string(rule), RuleAction(policy, rule)});
   out->reason = verdict.reason;
   out->reward_before = context.reward_before;
   out->reward_after = context.reward_after;

@@ -91,7 +91,7 @@ struct RecordContext {
 // Turns `verdict`, produced with `policy`, into a record: rule ids, capability
 // and category names are copied, so the record does not depend on either.
 // Each fired rule's action is looked up in `policy` (kDefaultRuleId gets the
-// policy default, raised to `block` when a capability fails closed).
+// policy default, kFailClosedRuleId `block`).
 // Cheap enough for the step path (no formatting, a few small copies).
 DecisionRecord MakeRecord(const CompiledPolicy& policy, const Verdict& verdict,
                           const RecordContext& context);

@@ -127,6 +127,11 @@ absl::StatusOr<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& 
                             path);
       !s.ok())
     return s;
+  // A larger page cache keeps the indices' hot pages in memory; checkpoints
+  // (which copy the WAL back and fsync) every ~16 MiB instead of every 4 MiB.
+  if (absl::Status s = Exec(h, "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=4000", path);
+      !s.ok())
+    return s;
   if (options.max_page_count > 0) {
     std::string pragma = fmt::format("PRAGMA max_page_count={}", options.max_page_count);
     if (absl::Status s = Exec(h, pragma.c_str(), path); !s.ok()) return s;
