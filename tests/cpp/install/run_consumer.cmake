@@ -1,4 +1,4 @@
-# cmake -DBUILD_DIR= -DCONSUMER_DIR= -DWORK_DIR= -DPREFIX_PATH= -P run_consumer.cmake
+# cmake -DBUILD_DIR= -DCONSUMER_DIR= -DWORK_DIR= -DPREFIX_PATH= -DPROGRAM= -DEXPECT= -P run_consumer.cmake
 file(REMOVE_RECURSE ${WORK_DIR})
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
@@ -8,11 +8,13 @@ function(run)
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
-run(${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${WORK_DIR}/build -G Ninja
-    -DCMAKE_BUILD_TYPE=Release "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix;${PREFIX_PATH}")
+# Through the environment: a ';' list would be split by run()'s ARGN.
+string(REPLACE ";" ":" _prefixes "${WORK_DIR}/prefix;${PREFIX_PATH}")
+run(${CMAKE_COMMAND} -E env CMAKE_PREFIX_PATH=${_prefixes}
+    ${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${WORK_DIR}/build -G Ninja -DCMAKE_BUILD_TYPE=Release)
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
-run(${WORK_DIR}/build/consumer)
-if(NOT last_output MATCHES "http_get to 203.0.113.5: block")
+run(${WORK_DIR}/build/${PROGRAM})
+if(NOT last_output MATCHES "${EXPECT}")
   message(FATAL_ERROR "unexpected consumer output:\n${last_output}")
 endif()
-message(STATUS "consumer output: ${last_output}")
+message(STATUS "${PROGRAM} output: ${last_output}")
