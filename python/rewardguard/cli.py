@@ -1,0 +1,35 @@
+"""The `rewardguard` console command: runs the C++ command shipped in the package.
+
+Nothing is reimplemented here: ``rewardguard eval|policy|audit ...`` is the
+binary built from lib/rewardguard/cli, installed as rewardguard/bin/rewardguard.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["executable", "main"]
+
+
+def executable() -> Path:
+    """Path of the bundled C++ `rewardguard` binary."""
+    return Path(__file__).resolve().parent / "bin" / "rewardguard"
+
+
+def main(argv: list[str] | None = None) -> int:
+    exe = executable()
+    if not exe.is_file():
+        print(f"rewardguard: the C++ command is missing from the package ({exe}); "
+              "reinstall with `pip install --no-build-isolation .`", file=sys.stderr)
+        return 127
+    args = [str(exe), *(sys.argv[1:] if argv is None else argv)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(args[0], args)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())

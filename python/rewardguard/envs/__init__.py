@@ -1,0 +1,19 @@
+"""Small envs of rewardguard's own, registered with Gymnasium on import.
+
+    import gymnasium, rewardguard.envs
+    env = gymnasium.make("rewardguard/ToolSandbox-v0")
+"""
+
+import gymnasium
+
+from .tool_sandbox import (MENU, NOOP, ToolSandboxEnv, tool_calls, vector_blocked_observation,
+                           vector_tool_calls)
+
+__all__ = ["MENU", "NOOP", "ToolSandboxEnv", "tool_calls", "vector_blocked_observation", "vector_tool_calls"]
+
+if "rewardguard/ToolSandbox-v0" not in gymnasium.registry:
+    gymnasium.register(
+        id="rewardguard/ToolSandbox-v0",
+        entry_point="rewardguard.envs.tool_sandbox:ToolSandboxEnv",
+        vector_entry_point=None,
+    )
