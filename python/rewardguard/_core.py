@@ -146,7 +146,8 @@ _dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 def _encode_arguments(arguments: Sequence[Arguments]) -> list:
     # str is by far the common case (LLM tool calls arrive as JSON text).
-    return [a if type(a) is str else (a if isinstance(a, (str, bytes)) else _dumps(a))
+    # Anything else than str, bytes or a mapping reaches _C, which raises TypeError.
+    return [a if type(a) is str else (_dumps(a) if isinstance(a, Mapping) else a)
             for a in arguments]
 
 
@@ -182,6 +183,16 @@ class Verdicts:
     flagged_reasons: list[str]
     categories: tuple[str, ...]
     mode: str
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Verdicts):
+            return NotImplemented
+        return all(
+            np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
+            for a, b in ((getattr(self, f.name), getattr(other, f.name))
+                         for f in dataclasses.fields(self)))
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def num_calls(self) -> int:

@@ -15,7 +15,7 @@ __all__ = ["executable", "main"]
 
 def executable() -> Path:
     """Path of the bundled C++ `rewardguard` binary."""
-    return Path(__file__).resolve().parent / "bin" / "rewardguard"
+    return Path(__file__).parent / "bin" / "rewardguard"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,7 +64,7 @@ def _make_guard(guard: Guard | None, policy: Policy | str | None, num_envs: int,
     return Guard(policy, num_envs, mode=mode, audit=audit, weights=weights)
 
 
-class GuardWrapper(gymnasium.Wrapper):
+class GuardWrapper(gymnasium.Wrapper, gymnasium.utils.RecordConstructorArgs):
     """Guards one env. See the module docstring.
 
     Args:
@@ -92,7 +92,11 @@ class GuardWrapper(gymnasium.Wrapper):
                  blocked_observation: Callable[[Any, dict], Any] | None = None,
                  mode: str = "enforce", audit: Any = None, weights: Any = None,
                  shape_reward: bool = True, env_index: int = 0) -> None:
-        super().__init__(env)
+        gymnasium.utils.RecordConstructorArgs.__init__(
+            self, guard=guard, policy=policy, tool_calls=tool_calls,
+            blocked_observation=blocked_observation, mode=mode, audit=audit, weights=weights,
+            shape_reward=shape_reward, env_index=env_index)
+        gymnasium.Wrapper.__init__(self, env)
         self.guard = _make_guard(guard, policy, env_index + 1, mode, audit, weights)
         self.env_index = int(env_index)
         if tool_calls is None:
