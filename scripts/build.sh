@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds rewardguard (C++ library, tests, benchmarks, the `rewardguard`
 # command) in build/ against the venv's LibTorch, and installs the command and
-# the CMake package into .venv, so `.venv/bin/rewardguard` works.
+# the CMake package into .venv, so `.venv/bin/rewardguard` works; then the
+# Python package (`pip install --no-build-isolation .`: rewardguard._C against
+# the same torch, built incrementally in build/python; log in build-python.log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -15,3 +17,6 @@ if [ ! -f build/build.ninja ]; then
 fi
 cmake --build build -j "$(nproc)"
 cmake --install build > /dev/null
+CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
+  .venv/bin/python -m pip install --no-build-isolation --no-deps -v . > build-python.log 2>&1 \
+  || { tail -50 build-python.log; exit 1; }

@@ -9,6 +9,8 @@ import rewardguard.envs as E
 from rewardguard.gym import GuardVectorWrapper, GuardWrapper
 
 ENV_ID = "rewardguard/ToolSandbox-v0"
+# For spawned workers: gymnasium imports the module (which registers the env) first.
+SPAWN_ID = "rewardguard.envs:rewardguard/ToolSandbox-v0"
 LS, WRITE, PYTEST, MINE, TUNNEL, SCAN = 0, 1, 2, 4, 5, 6
 
 
@@ -132,7 +134,7 @@ def test_vector_disabled_autoreset_uses_reset_mask():
 
 
 def test_vector_wrapper_refuses_what_it_cannot_honour():
-    async_envs = gymnasium.vector.AsyncVectorEnv([lambda: gymnasium.make(ENV_ID)] * 2)
+    async_envs = gymnasium.vector.AsyncVectorEnv([lambda: gymnasium.make(SPAWN_ID)] * 2, context="spawn")
     try:
         with pytest.raises(ValueError, match="AsyncVectorEnv"):
             GuardVectorWrapper(async_envs, tool_calls=E.vector_tool_calls, noop_action=0)
@@ -158,8 +160,8 @@ def test_vector_accepts_row_calls():
 
 
 def test_per_env_wrappers_inside_async_vector_env():
-    envs = gymnasium.make_vec(ENV_ID, 2, vectorization_mode="async",
-                              wrappers=[lambda e: GuardWrapper(e)])
+    envs = gymnasium.make_vec(SPAWN_ID, 2, vectorization_mode="async",
+                              vector_kwargs={"context": "spawn"}, wrappers=[lambda e: GuardWrapper(e)])
     try:
         envs.reset(seed=0)
         _, rew, term, _, _ = envs.step(np.array([MINE, LS]))
