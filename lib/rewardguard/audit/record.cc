@@ -1,5 +1,6 @@
 #include "rewardguard/audit/record.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace rewardguard {
@@ -42,6 +43,10 @@ Action RuleAction(const CompiledPolicy& policy, std::string_view id) {
 
 }  // namespace
 
+Action FiredRuleAction(const CompiledPolicy& policy, std::string_view id) {
+  return RuleAction(policy, id);
+}
+
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -81,6 +86,86 @@ DecisionRecord MakeRecord(const CompiledPolicy& policy, const Verdict& verdict,
   DecisionRecord out;
   MakeRecord(policy, verdict, context, &out);
   return out;
+}
+
+EventBatch::EventBatch(PolicyPtr policy) : policy_(std::move(policy)) {}
+
+void EventBatch::Clear() {
+  events_.clear();
+  text_.clear();
+  rule_ids_.clear();
+  capabilities_.clear();
+  costs_.clear();
+  now_us_ = 0;
+}
+
+void EventBatch::Reset(PolicyPtr policy) {
+  Clear();
+  policy_ = std::move(policy);
+}
+
+void EventBatch::Add(const Verdict& verdict, const RecordContext& context) {
+  Event& e = events_.emplace_back();
+  e.env = context.env;
+  e.episode = context.episode;
+  e.step = context.step;
+  if (context.timestamp_us != 0) {
+    e.timestamp_us = context.timestamp_us;
+  } else {
+    if (now_us_ == 0) now_us_ = NowMicros();
+    e.timestamp_us = now_us_;
+  }
+  e.has_reward_before = context.reward_before.has_value();
+  e.has_reward_after = context.reward_after.has_value();
+  e.reward_before = context.reward_before.value_or(0.0);
+  e.reward_after = context.reward_after.value_or(0.0);
+  e.penalty = verdict.penalty;
+  e.action = verdict.action;
+  e.kind = context.kind;
+  e.text_begin = static_cast<uint32_t>(text_.size());
+  e.tool_size = static_cast<uint32_t>(context.tool.size());
+  e.arguments_size = static_cast<uint32_t>(context.arguments.size());
+  e.reason_size = static_cast<uint32_t>(verdict.reason.size());
+  text_.append(context.tool).append(context.arguments).append(verdict.reason);
+  e.rules_begin = static_cast<uint32_t>(rule_ids_.size());
+  e.num_rules = static_cast<uint16_t>(verdict.rules.size());
+  rule_ids_.insert(rule_ids_.end(), verdict.rules.begin(), verdict.rules.end());
+  e.capabilities_begin = static_cast<uint32_t>(capabilities_.size());
+  e.num_capabilities = static_cast<uint16_t>(verdict.capabilities.size());
+  capabilities_.insert(capabilities_.end(), verdict.capabilities.begin(),
+                       verdict.capabilities.end());
+  e.costs_begin = static_cast<uint32_t>(costs_.size());
+  // Costs are non-negative and sum to the penalty: none without one.
+  if (verdict.penalty != 0.0f) {
+    const size_t n = std::min(policy_->categories().size(), verdict.costs.size());
+    for (size_t c = 0; c < n; ++c)
+      if (verdict.costs[c] != 0.0f)
+        costs_.push_back(Cost{static_cast<uint16_t>(c), verdict.costs[c]});
+  }
+  e.num_costs = static_cast<uint16_t>(costs_.size() - e.costs_begin);
+}
+
+DecisionRecord EventBatch::Record(size_t i) const {
+  const Event& e = events_[i];
+  DecisionRecord r;
+  r.env = e.env;
+  r.episode = e.episode;
+  r.step = e.step;
+  r.kind = e.kind;
+  r.tool = tool(e);
+  r.arguments = arguments(e);
+  r.action = e.action;
+  r.penalty = e.penalty;
+  const auto categories = policy_->categories();
+  for (const Cost& c : costs(e)) r.costs.emplace_back(categories[c.category], c.cost);
+  for (std::string_view id : rules(e))
+    r.rules.push_back(FiredRule{std::string(id), RuleAction(*policy_, id)});
+  for (CapabilityId id : capabilities(e)) r.capabilities.emplace_back(policy_->capability_name(id));
+  r.reason = reason(e);
+  if (e.has_reward_before) r.reward_before = e.reward_before;
+  if (e.has_reward_after) r.reward_after = e.reward_after;
+  r.timestamp_us = e.timestamp_us;
+  return r;
 }
 
 }  // namespace rewardguard

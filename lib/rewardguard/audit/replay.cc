@@ -24,33 +24,6 @@ std::string_view ColumnText(sqlite3_stmt* stmt, int column) {
           static_cast<size_t>(sqlite3_column_bytes(stmt, column))};
 }
 
-std::optional<double> ColumnOptionalDouble(sqlite3_stmt* stmt, int column) {
-  if (sqlite3_column_type(stmt, column) == SQLITE_NULL) return std::nullopt;
-  return sqlite3_column_double(stmt, column);
-}
-
-// A cursor over (event_id, text[, value]) rows ordered by event_id, merged
-// into the event stream.
-class ChildCursor {
- public:
-  explicit ChildCursor(sqlite3_stmt* stmt) : stmt_(stmt) { Advance(); }
-  int rc() const { return rc_; }
-  // Calls `take` for each row of `event_id`; rows of earlier events (orphans)
-  // are skipped.
-  template <typename Take>
-  void TakeFor(int64_t event_id, Take take) {
-    while (rc_ == SQLITE_ROW && sqlite3_column_int64(stmt_, 0) <= event_id) {
-      if (sqlite3_column_int64(stmt_, 0) == event_id) take(stmt_);
-      Advance();
-    }
-  }
-
- private:
-  void Advance() { rc_ = sqlite3_step(stmt_); }
-  sqlite3_stmt* stmt_;
-  int rc_ = SQLITE_DONE;
-};
-
 }  // namespace
 
 absl::StatusOr<AuditReader> AuditReader::Open(const std::string& path) {
@@ -87,9 +60,9 @@ absl::StatusOr<std::vector<RunRow>> AuditReader::Runs() const {
   absl::StatusOr<StmtPtr> stmt = Prepare(db_, R"sql(
       SELECT r.id, r.name, r.policy_name, r.policy_source, r.policy_sha256, r.policy_text,
              r.metadata, r.started_at_us, r.ended_at_us,
-             (SELECT count(*) FROM events e WHERE e.run_id = r.id),
-             (SELECT count(*) FROM events e WHERE e.run_id = r.id AND e.action <> 'allow'),
-             (SELECT coalesce(sum(penalty), 0) FROM events e WHERE e.run_id = r.id)
+             (SELECT coalesce(sum(events), 0) FROM event_blocks b WHERE b.run_id = r.id),
+             (SELECT count(*) FROM flagged_events f WHERE f.run_id = r.id AND f.action <> 'allow'),
+             (SELECT coalesce(sum(penalty), 0) FROM flagged_events f WHERE f.run_id = r.id)
       FROM runs r ORDER BY r.id)sql", path_);
   if (!stmt.ok()) return stmt.status();
   std::vector<RunRow> runs;
@@ -143,81 +116,99 @@ absl::StatusOr<std::vector<int64_t>> AuditReader::FindRuns(std::string_view name
 
 absl::Status AuditReader::ForEachRecord(
     std::optional<int64_t> run, const std::function<bool(const DecisionRecord&)>& visit) const {
-  const char* where = run ? " WHERE run_id = ?1" : "";
-  absl::StatusOr<StmtPtr> events = Prepare(
+  absl::StatusOr<StmtPtr> blocks = Prepare(
       db_,
-      fmt::format("SELECT id, run_id, env, episode, step, kind, tool, arguments, action, "
-                  "penalty, capabilities, reason, reward_before, reward_after, ts_us "
-                  "FROM events{} ORDER BY id",
-                  where),
+      fmt::format("SELECT id, run_id, events, first_ts_us, data FROM event_blocks{} ORDER BY id",
+                  run ? " WHERE run_id = ?1" : ""),
       path_);
-  if (!events.ok()) return events.status();
-  absl::StatusOr<StmtPtr> rules = Prepare(
-      db_, fmt::format("SELECT event_id, rule, action FROM event_rules{} ORDER BY event_id, rowid", where),
-      path_);
-  if (!rules.ok()) return rules.status();
-  absl::StatusOr<StmtPtr> costs = Prepare(
-      db_,
-      fmt::format("SELECT event_id, category, cost FROM event_costs{} ORDER BY event_id, rowid",
-                  where),
-      path_);
-  if (!costs.ok()) return costs.status();
-  if (run) {
-    for (sqlite3_stmt* s : {events->get(), rules->get(), costs->get()})
-      sqlite3_bind_int64(s, 1, *run);
-  }
+  if (!blocks.ok()) return blocks.status();
+  if (run) sqlite3_bind_int64(blocks->get(), 1, *run);
 
-  ChildCursor rule_cursor(rules->get());
-  ChildCursor cost_cursor(costs->get());
   simdjson::dom::parser parser;
   DecisionRecord r;
   int rc;
-  while ((rc = sqlite3_step(events->get())) == SQLITE_ROW) {
-    sqlite3_stmt* s = events->get();
-    const int64_t id = sqlite3_column_int64(s, 0);
-    r = DecisionRecord();
-    r.run_id = sqlite3_column_int64(s, 1);
-    r.env = sqlite3_column_int64(s, 2);
-    r.episode = sqlite3_column_int64(s, 3);
-    r.step = sqlite3_column_int64(s, 4);
-    if (!ParseEventKind(ColumnText(s, 5), &r.kind))
-      return absl::DataLossError(fmt::format("audit database `{}`: event {} has unknown kind `{}`",
-                                             path_, id, ColumnText(s, 5)));
-    r.tool = ColumnText(s, 6);
-    r.arguments = ColumnText(s, 7);
-    std::optional<Action> action = ParseAction(ColumnText(s, 8));
-    if (!action)
-      return absl::DataLossError(fmt::format(
-          "audit database `{}`: event {} has unknown action `{}`", path_, id, ColumnText(s, 8)));
-    r.action = *action;
-    r.penalty = static_cast<float>(sqlite3_column_double(s, 9));
-    simdjson::dom::array capabilities;
-    std::string_view json = ColumnText(s, 10);
-    if (parser.parse(json.data(), json.size()).get_array().get(capabilities) != simdjson::SUCCESS)
-      return absl::DataLossError(fmt::format(
-          "audit database `{}`: event {} has unreadable capabilities", path_, id));
-    for (simdjson::dom::element c : capabilities) {
-      std::string_view name;
-      if (c.get_string().get(name) == simdjson::SUCCESS) r.capabilities.emplace_back(name);
+  while ((rc = sqlite3_step(blocks->get())) == SQLITE_ROW) {
+    sqlite3_stmt* s = blocks->get();
+    const int64_t block_id = sqlite3_column_int64(s, 0);
+    const int64_t run_id = sqlite3_column_int64(s, 1);
+    const int64_t first_ts = sqlite3_column_int64(s, 3);
+    const std::string_view json = ColumnText(s, 4);
+    auto corrupt = [&](std::string_view what) {
+      return absl::DataLossError(fmt::format("audit database `{}`: event block {} has {}", path_,
+                                             block_id, what));
+    };
+    simdjson::dom::array events;
+    if (parser.parse(json.data(), json.size()).get_array().get(events) != simdjson::SUCCESS)
+      return corrupt("unreadable JSON");
+    if (static_cast<int64_t>(events.size()) != sqlite3_column_int64(s, 2))
+      return corrupt("a wrong event count");
+    for (simdjson::dom::element event : events) {
+      simdjson::dom::array f;
+      if (event.get_array().get(f) != simdjson::SUCCESS || f.size() < 10 || f.size() > 15)
+        return corrupt("an event that is not an array of 10 to 15 fields");
+      const size_t fields = f.size();
+      r = DecisionRecord();
+      r.run_id = run_id;
+      bool ok = f.at(0).get_int64().get(r.env) == simdjson::SUCCESS &&
+                f.at(1).get_int64().get(r.episode) == simdjson::SUCCESS &&
+                f.at(2).get_int64().get(r.step) == simdjson::SUCCESS;
+      std::string_view kind, action;
+      ok = ok && f.at(3).get_string().get(kind) == simdjson::SUCCESS &&
+           ParseEventKind(kind, &r.kind);
+      ok = ok && audit_internal::ParseJsonText(f.at(4), &r.tool) &&
+           audit_internal::ParseJsonText(f.at(5), &r.arguments);
+      ok = ok && f.at(6).get_string().get(action) == simdjson::SUCCESS;
+      std::optional<Action> parsed = ok ? ParseAction(action) : std::nullopt;
+      if (!parsed) return corrupt("an event with an unreadable kind, tool, arguments or action");
+      r.action = *parsed;
+      std::optional<double> penalty = audit_internal::ParseJsonNumber(f.at(7));
+      if (!penalty) return corrupt("an event with an unreadable penalty");
+      r.penalty = static_cast<float>(*penalty);
+      simdjson::dom::array list;
+      if (f.at(8).get_array().get(list) != simdjson::SUCCESS)
+        return corrupt("an event with unreadable capabilities");
+      for (simdjson::dom::element c : list)
+        if (!audit_internal::ParseJsonText(c, &r.capabilities.emplace_back()))
+          return corrupt("an event with unreadable capabilities");
+      if (f.at(9).get_array().get(list) != simdjson::SUCCESS) return corrupt("unreadable rules");
+      for (simdjson::dom::element pair : list) {
+        simdjson::dom::array p;
+        FiredRule& rule = r.rules.emplace_back();
+        std::string_view rule_action;
+        if (pair.get_array().get(p) != simdjson::SUCCESS || p.size() != 2 ||
+            !audit_internal::ParseJsonText(p.at(0), &rule.id) ||
+            p.at(1).get_string().get(rule_action) != simdjson::SUCCESS)
+          return corrupt("unreadable rules");
+        rule.action = ParseAction(rule_action).value_or(Action::kBlock);
+      }
+      if (fields > 10) {
+        if (f.at(10).get_array().get(list) != simdjson::SUCCESS) return corrupt("unreadable costs");
+        for (simdjson::dom::element pair : list) {
+          simdjson::dom::array p;
+          auto& cost = r.costs.emplace_back();
+          std::optional<double> value;
+          if (pair.get_array().get(p) != simdjson::SUCCESS || p.size() != 2 ||
+              !audit_internal::ParseJsonText(p.at(0), &cost.first) ||
+              !(value = audit_internal::ParseJsonNumber(p.at(1))))
+            return corrupt("unreadable costs");
+          cost.second = static_cast<float>(*value);
+        }
+      }
+      if (fields > 11 && !audit_internal::ParseJsonText(f.at(11), &r.reason))
+        return corrupt("an unreadable reason");
+      for (auto [index, out] : {std::pair{12, &r.reward_before}, std::pair{13, &r.reward_after}}) {
+        if (fields <= static_cast<size_t>(index) || f.at(index).is_null()) continue;
+        *out = audit_internal::ParseJsonNumber(f.at(index));
+        if (!*out) return corrupt("an unreadable reward");
+      }
+      int64_t ts = 0;
+      if (fields > 14 && f.at(14).get_int64().get(ts) != simdjson::SUCCESS)
+        return corrupt("an unreadable time");
+      r.timestamp_us = first_ts + ts;
+      if (!visit(r)) return absl::OkStatus();
     }
-    r.reason = ColumnText(s, 11);
-    r.reward_before = ColumnOptionalDouble(s, 12);
-    r.reward_after = ColumnOptionalDouble(s, 13);
-    r.timestamp_us = sqlite3_column_int64(s, 14);
-    rule_cursor.TakeFor(id, [&](sqlite3_stmt* c) {
-      r.rules.push_back(FiredRule{std::string(ColumnText(c, 1)),
-                                  ParseAction(ColumnText(c, 2)).value_or(Action::kBlock)});
-    });
-    cost_cursor.TakeFor(id, [&](sqlite3_stmt* c) {
-      r.costs.emplace_back(std::string(ColumnText(c, 1)),
-                           static_cast<float>(sqlite3_column_double(c, 2)));
-    });
-    if (!visit(r)) return absl::OkStatus();
   }
   if (rc != SQLITE_DONE) return SqliteStatus(db_, rc, "reading events", path_);
-  for (int child_rc : {rule_cursor.rc(), cost_cursor.rc()})
-    if (child_rc != SQLITE_ROW && child_rc != SQLITE_DONE)
-      return SqliteStatus(db_, child_rc, "reading rules and costs", path_);
   return absl::OkStatus();
 }
 

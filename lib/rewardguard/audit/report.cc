@@ -63,9 +63,17 @@ absl::StatusOr<AuditSummary> Summarize(const AuditReader& reader,
   const std::string events_filter = RunFilter("run_id", runs);
   const std::string child_filter = RunFilter("r.run_id", runs);
 
+  // Events not flagged are allowed without penalty: the allow row is the
+  // total minus the flagged events with another action.
+  int64_t total = 0;
+  for (const RunRow& run : out.runs) total += run.events;
+  out.events = total;
+  int64_t allowed = total;
+  bool any_allow = false;
   absl::Status s = Query(reader,
                          fmt::format("SELECT action, count(*), coalesce(sum(penalty), 0), "
-                                     "count(DISTINCT run_id) FROM events WHERE {} GROUP BY action",
+                                     "count(DISTINCT run_id) FROM flagged_events WHERE {} "
+                                     "GROUP BY action",
                                      events_filter),
                          [&](sqlite3_stmt* q) {
                            CountRow& row = out.by_action.emplace_back();
@@ -73,10 +81,24 @@ absl::StatusOr<AuditSummary> Summarize(const AuditReader& reader,
                            row.events = sqlite3_column_int64(q, 1);
                            row.total = sqlite3_column_double(q, 2);
                            row.runs = sqlite3_column_int64(q, 3);
-                           out.events += row.events;
-                           if (row.key != "allow") out.violations += row.events;
+                           if (row.key != "allow") {
+                             out.violations += row.events;
+                             allowed -= row.events;
+                           } else {
+                             any_allow = true;
+                           }
                          });
   if (!s.ok()) return s;
+  if (allowed > 0) {
+    auto it = std::find_if(out.by_action.begin(), out.by_action.end(),
+                           [](const CountRow& r) { return r.key == "allow"; });
+    CountRow& row = any_allow ? *it : out.by_action.emplace_back();
+    row.key = "allow";
+    row.events = allowed;
+    row.runs = 0;
+    for (const RunRow& run : out.runs)
+      if (run.events > run.violations) ++row.runs;
+  }
   std::sort(out.by_action.begin(), out.by_action.end(), [](const CountRow& a, const CountRow& b) {
     return ActionRank(a.key) > ActionRank(b.key);
   });
@@ -84,8 +106,8 @@ absl::StatusOr<AuditSummary> Summarize(const AuditReader& reader,
   // A rule counts where it fired with an action other than allow.
   s = Query(reader,
             fmt::format("SELECT r.rule, count(DISTINCT r.event_id), coalesce(sum(e.penalty), 0), "
-                        "count(DISTINCT r.run_id) FROM event_rules r JOIN events e "
-                        "ON e.id = r.event_id WHERE r.action <> 'allow' AND {} "
+                        "count(DISTINCT r.run_id) FROM flagged_rules r JOIN flagged_events e "
+                        "ON e.event_id = r.event_id WHERE r.action <> 'allow' AND {} "
                         "GROUP BY r.rule ORDER BY 2 DESC, 1",
                         child_filter),
             [&](sqlite3_stmt* q) {
@@ -99,7 +121,7 @@ absl::StatusOr<AuditSummary> Summarize(const AuditReader& reader,
 
   s = Query(reader,
             fmt::format("SELECT r.category, count(DISTINCT r.event_id), sum(r.cost), "
-                        "count(DISTINCT r.run_id) FROM event_costs r WHERE {} "
+                        "count(DISTINCT r.run_id) FROM flagged_costs r WHERE {} "
                         "GROUP BY r.category ORDER BY 3 DESC, 1",
                         child_filter),
             [&](sqlite3_stmt* q) {
@@ -112,7 +134,7 @@ absl::StatusOr<AuditSummary> Summarize(const AuditReader& reader,
   if (!s.ok()) return s;
 
   if (top_episodes > 0) {
-    // Uses the partial index events_violations.
+    // Uses the index flagged_by_episode.
     s = Query(
         reader,
         fmt::format(
@@ -123,11 +145,12 @@ absl::StatusOr<AuditSummary> Summarize(const AuditReader& reader,
                      max(CASE action WHEN 'warn' THEN 1 WHEN 'penalize' THEN 2
                                      WHEN 'block' THEN 3 WHEN 'terminate' THEN 4 ELSE 0 END)
                        AS worst
-              FROM events WHERE action <> 'allow' AND {}
+              FROM flagged_events WHERE action <> 'allow' AND {}
               GROUP BY run_id, env, episode
               ORDER BY penalty DESC, n DESC, run_id, env, episode LIMIT {})
             SELECT v.run_id, runs.name, v.env, v.episode, v.n, v.penalty, v.first_step, v.worst,
-                   (SELECT r.rule FROM event_rules r JOIN events e ON e.id = r.event_id
+                   (SELECT r.rule FROM flagged_rules r JOIN flagged_events e
+                      ON e.event_id = r.event_id
                     WHERE e.run_id = v.run_id AND e.env = v.env AND e.episode = v.episode
                       AND r.action <> 'allow'
                     GROUP BY r.rule
@@ -162,8 +185,9 @@ absl::StatusOr<AuditDiff> Diff(const AuditReader& reader, absl::Span<const int64
   AuditDiff out;
   const std::string base_ids = IdList(base), head_ids = IdList(head);
   absl::Status s = Query(reader,
-                         fmt::format("SELECT coalesce(sum(run_id IN {0}), 0), "
-                                     "coalesce(sum(run_id IN {1}), 0) FROM events "
+                         fmt::format("SELECT coalesce(sum(CASE WHEN run_id IN {0} THEN events END), 0), "
+                                     "coalesce(sum(CASE WHEN run_id IN {1} THEN events END), 0) "
+                                     "FROM event_blocks "
                                      "WHERE run_id IN {0} OR run_id IN {1}",
                                      base_ids, head_ids),
                          [&](sqlite3_stmt* q) {
@@ -184,25 +208,25 @@ absl::StatusOr<AuditDiff> Diff(const AuditReader& reader, absl::Span<const int64
       if (all || row.is_new() || row.head_rate > row.base_rate) rows->push_back(std::move(row));
     });
   };
-  const std::string counts = fmt::format(
-      "count(DISTINCT CASE WHEN run_id IN {0} THEN event_id END), "
-      "count(DISTINCT CASE WHEN run_id IN {1} THEN event_id END)",
-      base_ids, head_ids);
+  // Capabilities and tools: the per-block counts (an event counts once per
+  // capability it has). Rules: violations only (an `allow` rule firing more
+  // often is not news).
   const std::string runs = fmt::format("(run_id IN {} OR run_id IN {})", base_ids, head_ids);
-  s = collect(fmt::format("SELECT capability, {} FROM event_capabilities WHERE {} "
-                          "GROUP BY capability",
-                          counts, runs),
-              &out.capabilities);
+  for (auto [kind, rows] : {std::pair{"capability", &out.capabilities}, std::pair{"tool", &out.tools}}) {
+    if (!s.ok()) break;
+    s = collect(fmt::format("SELECT c.key, "
+                            "coalesce(sum(CASE WHEN b.run_id IN {0} THEN c.value END), 0), "
+                            "coalesce(sum(CASE WHEN b.run_id IN {1} THEN c.value END), 0) "
+                            "FROM event_blocks b, json_each(b.counts, '$.{2}') c "
+                            "WHERE b.run_id IN {0} OR b.run_id IN {1} GROUP BY c.key",
+                            base_ids, head_ids, kind),
+                rows);
+  }
   if (s.ok())
-    s = collect(fmt::format("SELECT tool, {} FROM (SELECT id AS event_id, run_id, tool "
-                            "FROM events WHERE {}) GROUP BY tool",
-                            counts, runs),
-                &out.tools);
-  // Rules: violations only (an `allow` rule firing more often is not news).
-  if (s.ok())
-    s = collect(fmt::format("SELECT rule, {} FROM event_rules WHERE action <> 'allow' AND {} "
-                            "GROUP BY rule",
-                            counts, runs),
+    s = collect(fmt::format("SELECT rule, count(DISTINCT CASE WHEN run_id IN {0} THEN event_id END), "
+                            "count(DISTINCT CASE WHEN run_id IN {1} THEN event_id END) "
+                            "FROM flagged_rules WHERE action <> 'allow' AND {2} GROUP BY rule",
+                            base_ids, head_ids, runs),
                 &out.rules);
   if (!s.ok()) return s;
   for (std::vector<DiffRow>* rows : {&out.capabilities, &out.tools, &out.rules}) {

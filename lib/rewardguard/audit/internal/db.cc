@@ -3,24 +3,45 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <charconv>
+#include <cmath>
 #include <cstring>
 #include <iterator>
+#include <limits>
 
 #include "fmt/format.h"
+#include "simdjson.h"
 
 namespace rewardguard {
 namespace audit_internal {
 
-// Rules (with the action of each) and costs live in child tables with
-// indices: costs are sparse (violations only), rules are few per event. Capabilities are dense (every event has
-// some), so they are one JSON array column: one row per event keeps the
-// writer fast, and the `event_capabilities` view gives them the same shape as
-// the child tables for queries.
+// Events are stored in blocks: one row of `event_blocks` holds the events of
+// one commit (up to SinkOptions::max_batch) as a JSON array, so that the
+// writer inserts one row per thousand events instead of several per event.
+// The `events`, `event_rules`, `event_costs` and `event_capabilities` views
+// unpack them with json_each, for any query.
+//
+// What the reports ask about is kept beside the blocks: per block, the number
+// of events with each capability and tool (`counts`, JSON:
+// {"capability": {name: events}, "tool": {name: events}}), and as indexed
+// rows the events that are flagged (action not `allow`, or a penalty), their
+// rules and costs as JSON columns. The flagged index leads with the episode,
+// so that a commit touches the index's last pages only.
+//
+// An event inside a block is a JSON array (see docs/audit.md):
+//   [env, episode, step, kind, tool, arguments, action, penalty,
+//    [capability...], [[rule, action]...], [[category, cost]...],
+//    reason, reward_before, reward_after, ts_us - first_ts_us]
+// where trailing fields that hold their defaults ([], "", null, null, 0)
+// are left out (10 to 15 fields).
+// A text that is not valid UTF-8 is {"hex": "..."} instead of a string; an
+// infinite number is the string "inf" or "-inf"; NaN is null.
+// Its id is (block id << 20) + its index in the block.
 const char kSchemaSql[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta(
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');
+INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '2');
 CREATE TABLE IF NOT EXISTS runs(
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
@@ -32,8 +53,20 @@ CREATE TABLE IF NOT EXISTS runs(
   started_at_us INTEGER NOT NULL,
   ended_at_us INTEGER);
 CREATE INDEX IF NOT EXISTS runs_by_name ON runs(name);
-CREATE TABLE IF NOT EXISTS events(
+CREATE TABLE IF NOT EXISTS event_blocks(
   id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  events INTEGER NOT NULL,
+  first_ts_us INTEGER NOT NULL,
+  last_ts_us INTEGER NOT NULL,
+  counts TEXT NOT NULL,
+  data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS event_blocks_by_run ON event_blocks(run_id);
+CREATE VIEW IF NOT EXISTS block_counts(block_id, run_id, kind, name, events) AS
+  SELECT b.id, b.run_id, k.key, c.key, c.value
+  FROM event_blocks b, json_each(b.counts) k, json_each(k.value) c;
+CREATE TABLE IF NOT EXISTS flagged_events(
+  event_id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL REFERENCES runs(id),
   env INTEGER NOT NULL,
   episode INTEGER NOT NULL,
@@ -44,31 +77,45 @@ CREATE TABLE IF NOT EXISTS events(
   action TEXT NOT NULL,
   penalty REAL NOT NULL,
   capabilities TEXT NOT NULL,
+  rules TEXT NOT NULL,
+  costs TEXT NOT NULL,
   reason TEXT NOT NULL,
   reward_before REAL,
   reward_after REAL,
   ts_us INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS events_by_key ON events(run_id, env, episode, step);
-CREATE INDEX IF NOT EXISTS events_violations ON events(run_id, env, episode)
-  WHERE action <> 'allow';
-CREATE TABLE IF NOT EXISTS event_rules(
-  event_id INTEGER NOT NULL REFERENCES events(id),
-  run_id INTEGER NOT NULL,
-  rule TEXT NOT NULL,
-  action TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS event_rules_by_rule ON event_rules(rule, run_id);
-CREATE INDEX IF NOT EXISTS event_rules_by_run ON event_rules(run_id, event_id);
-CREATE TABLE IF NOT EXISTS event_costs(
-  event_id INTEGER NOT NULL REFERENCES events(id),
-  run_id INTEGER NOT NULL,
-  category TEXT NOT NULL,
-  cost REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS event_costs_by_category ON event_costs(category, run_id);
-CREATE INDEX IF NOT EXISTS event_costs_by_run ON event_costs(run_id, event_id);
+CREATE INDEX IF NOT EXISTS flagged_by_episode ON flagged_events(run_id, episode, env);
+CREATE VIEW IF NOT EXISTS flagged_rules(event_id, run_id, rule, action) AS
+  SELECT f.event_id, f.run_id, json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]')
+  FROM flagged_events f, json_each(f.rules) r;
+CREATE VIEW IF NOT EXISTS flagged_costs(event_id, run_id, category, cost) AS
+  SELECT f.event_id, f.run_id, json_extract(c.value, '$[0]'), json_extract(c.value, '$[1]')
+  FROM flagged_events f, json_each(f.costs) c;
+CREATE VIEW IF NOT EXISTS events(id, run_id, block_id, env, episode, step, kind, tool,
+    arguments, action, penalty, capabilities, rules, costs, reason, reward_before,
+    reward_after, ts_us) AS
+  SELECT (b.id << 20) + j.key, b.run_id, b.id, json_extract(j.value, '$[0]'),
+         json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
+         json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'),
+         json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'),
+         json_extract(j.value, '$[7]'), json_extract(j.value, '$[8]'),
+         json_extract(j.value, '$[9]'), coalesce(json_extract(j.value, '$[10]'), '[]'),
+         coalesce(json_extract(j.value, '$[11]'), ''), json_extract(j.value, '$[12]'),
+         json_extract(j.value, '$[13]'),
+         b.first_ts_us + coalesce(json_extract(j.value, '$[14]'), 0)
+  FROM event_blocks b, json_each(b.data) j;
+CREATE VIEW IF NOT EXISTS event_rules(event_id, run_id, rule, action) AS
+  SELECT (b.id << 20) + j.key, b.run_id, json_extract(r.value, '$[0]'),
+         json_extract(r.value, '$[1]')
+  FROM event_blocks b, json_each(b.data) j, json_each(j.value, '$[9]') r;
+CREATE VIEW IF NOT EXISTS event_costs(event_id, run_id, category, cost) AS
+  SELECT (b.id << 20) + j.key, b.run_id, json_extract(c.value, '$[0]'),
+         json_extract(c.value, '$[1]')
+  FROM event_blocks b, json_each(b.data) j, json_each(j.value, '$[10]') c;
 CREATE VIEW IF NOT EXISTS event_capabilities(event_id, run_id, capability) AS
-  SELECT e.id, e.run_id, j.value FROM events e, json_each(e.capabilities) j;
+  SELECT (b.id << 20) + j.key, b.run_id, c.value
+  FROM event_blocks b, json_each(b.data) j, json_each(j.value, '$[8]') c;
 CREATE VIEW IF NOT EXISTS violations AS
-  SELECT * FROM events WHERE action <> 'allow';
+  SELECT * FROM flagged_events WHERE action <> 'allow';
 )sql";
 
 void DbCloser::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -143,24 +190,147 @@ absl::StatusOr<StmtPtr> Prepare(sqlite3* db, std::string_view sql, std::string_v
   return stmt;
 }
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
+namespace {
+
+// 1 for the bytes a JSON string literal must escape, 2 for non-ASCII bytes.
+constexpr std::array<uint8_t, 256> kByteClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 1;
+  t['"'] = t['\\'] = 1;
+  for (int c = 0x80; c < 0x100; ++c) t[c] = 2;
+  return t;
+}();
+
+// Appends the escaped body of `s` (no quotes). Returns false, having
+// appended part of it, if `s` holds a non-ASCII byte and is not valid UTF-8.
+// Nonzero if any byte of `w` needs a look: < 0x20, '"', '\\' or >= 0x80.
+inline uint64_t SpecialBytes(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto zero_byte = [&](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  return (w & kHigh) | ((w - 0x20 * kOnes) & ~w & kHigh) | zero_byte(w ^ ('"' * kOnes)) |
+         zero_byte(w ^ ('\\' * kOnes));
+}
+
+bool AppendEscaped(std::string* out, std::string_view s) {
+  bool validated = false;
+  size_t run = 0;  // start of the bytes not yet appended
+  for (size_t i = 0; i < s.size(); ++i) {
+    // Skip 8 plain bytes at a time (most of any text).
+    while (i + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (SpecialBytes(w) != 0) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const uint8_t cls = kByteClass[c];
+    if (cls == 0) continue;
+    if (cls == 2) {
+      if (!validated && !simdjson::validate_utf8(s.data(), s.size())) return false;
+      validated = true;
+      continue;
+    }
+    out->append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;
       case '\n': out->append("\\n"); break;
       case '\r': out->append("\\r"); break;
       case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+      default: fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
     }
   }
+  out->append(s.data() + run, s.size() - run);
+  return true;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (kByteClass[c] != 1) continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default: fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+void AppendJsonText(std::string* out, std::string_view s) {
+  const size_t start = out->size();
+  out->push_back('"');
+  if (AppendEscaped(out, s)) {
+    out->push_back('"');
+    return;
+  }
+  out->resize(start);
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->append("{\"hex\":\"");
+  for (unsigned char c : s) {
+    out->push_back(kHex[c >> 4]);
+    out->push_back(kHex[c & 15]);
+  }
+  out->append("\"}");
+}
+
+void AppendJsonNumber(std::string* out, double v) {
+  if (std::isnan(v)) {
+    out->append("null");
+  } else if (std::isinf(v)) {
+    out->append(v > 0 ? "\"inf\"" : "\"-inf\"");
+  } else {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    out->append(buf, ec == std::errc() ? end : buf);
+  }
+}
+
+bool ParseJsonText(const simdjson::dom::element& value, std::string* out) {
+  std::string_view text;
+  if (value.get_string().get(text) == simdjson::SUCCESS) {
+    out->assign(text);
+    return true;
+  }
+  if (value["hex"].get_string().get(text) != simdjson::SUCCESS || text.size() % 2 != 0)
+    return false;
+  out->clear();
+  out->reserve(text.size() / 2);
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < text.size(); i += 2) {
+    int hi = digit(text[i]), lo = digit(text[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out->push_back(static_cast<char>(hi << 4 | lo));
+  }
+  return true;
+}
+
+std::optional<double> ParseJsonNumber(const simdjson::dom::element& value) {
+  double d = 0.0;
+  if (value.get_double().get(d) == simdjson::SUCCESS) return d;  // ints too
+  if (value.is_null()) return std::numeric_limits<double>::quiet_NaN();
+  std::string_view text;
+  if (value.get_string().get(text) == simdjson::SUCCESS) {
+    if (text == "inf") return std::numeric_limits<double>::infinity();
+    if (text == "-inf") return -std::numeric_limits<double>::infinity();
+  }
+  return std::nullopt;
 }
 
 namespace {

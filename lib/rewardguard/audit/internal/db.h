@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,10 +17,17 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
+namespace simdjson::dom {
+class element;
+}  // namespace simdjson::dom
+
 namespace rewardguard {
 namespace audit_internal {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
+
+// Events per block at most: an event's id is (block id << kBlockShift) + index.
+inline constexpr int kBlockShift = 20;
 
 // The whole schema, idempotent (CREATE ... IF NOT EXISTS).
 extern const char kSchemaSql[];
@@ -55,6 +63,17 @@ std::string Sha256Hex(std::string_view data);
 
 // Appends `s` as a JSON string literal (quotes, escapes) to `out`.
 void AppendJsonString(std::string* out, std::string_view s);
+// Same, but a text that is not valid UTF-8 becomes {"hex": "<lowercase hex>"}
+// (JSON strings cannot hold arbitrary bytes). See ParseJsonText.
+void AppendJsonText(std::string* out, std::string_view s);
+// A double as JSON: shortest round-trip form; "inf"/"-inf" (strings) for
+// infinities, null for NaN.
+void AppendJsonNumber(std::string* out, double v);
+
+// Inverses: a string or {"hex": ...} into `out`; a number, "inf"/"-inf" or
+// null (NaN). False (nullopt) for anything else.
+bool ParseJsonText(const simdjson::dom::element& value, std::string* out);
+std::optional<double> ParseJsonNumber(const simdjson::dom::element& value);
 
 }  // namespace audit_internal
 }  // namespace rewardguard
