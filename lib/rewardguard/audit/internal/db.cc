@@ -88,7 +88,8 @@ CREATE VIEW IF NOT EXISTS flagged_rules(event_id, run_id, rule, action) AS
   SELECT f.event_id, f.run_id, json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]')
   FROM flagged_events f, json_each(f.rules) r;
 CREATE VIEW IF NOT EXISTS flagged_costs(event_id, run_id, category, cost) AS
-  SELECT f.event_id, f.run_id, json_extract(c.value, '$[0]'), json_extract(c.value, '$[1]')
+  SELECT f.event_id, f.run_id, json_extract(c.value, '$[0]'),
+         CAST(json_extract(c.value, '$[1]') AS REAL)
   FROM flagged_events f, json_each(f.costs) c;
 CREATE VIEW IF NOT EXISTS events(id, run_id, block_id, env, episode, step, kind, tool,
     arguments, action, penalty, capabilities, rules, costs, reason, reward_before,
@@ -97,10 +98,10 @@ CREATE VIEW IF NOT EXISTS events(id, run_id, block_id, env, episode, step, kind,
          json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
          json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'),
          json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'),
-         json_extract(j.value, '$[7]'), json_extract(j.value, '$[8]'),
+         CAST(json_extract(j.value, '$[7]') AS REAL), json_extract(j.value, '$[8]'),
          json_extract(j.value, '$[9]'), coalesce(json_extract(j.value, '$[10]'), '[]'),
-         coalesce(json_extract(j.value, '$[11]'), ''), json_extract(j.value, '$[12]'),
-         json_extract(j.value, '$[13]'),
+         coalesce(json_extract(j.value, '$[11]'), ''),
+         CAST(json_extract(j.value, '$[12]') AS REAL), CAST(json_extract(j.value, '$[13]') AS REAL),
          b.first_ts_us + coalesce(json_extract(j.value, '$[14]'), 0)
   FROM event_blocks b, json_each(b.data) j;
 CREATE VIEW IF NOT EXISTS event_rules(event_id, run_id, rule, action) AS
@@ -109,7 +110,7 @@ CREATE VIEW IF NOT EXISTS event_rules(event_id, run_id, rule, action) AS
   FROM event_blocks b, json_each(b.data) j, json_each(j.value, '$[9]') r;
 CREATE VIEW IF NOT EXISTS event_costs(event_id, run_id, category, cost) AS
   SELECT (b.id << 20) + j.key, b.run_id, json_extract(c.value, '$[0]'),
-         json_extract(c.value, '$[1]')
+         CAST(json_extract(c.value, '$[1]') AS REAL)
   FROM event_blocks b, json_each(b.data) j, json_each(j.value, '$[10]') c;
 CREATE VIEW IF NOT EXISTS event_capabilities(event_id, run_id, capability) AS
   SELECT (b.id << 20) + j.key, b.run_id, c.value
