@@ -212,6 +212,7 @@ void BM_SinkThroughput(benchmark::State& state) {
   }
   EventBatch batch(policy);
   int64_t step = 0, episode = 0;
+  const double cpu_start = ProcessCpuSeconds();
   for (auto _ : state) {
     const int v = static_cast<int>((episode * kStepsPerEpisode + step) % kVariants);
     for (int i = 0; i < kEventsPerStep; ++i)
@@ -226,6 +227,8 @@ void BM_SinkThroughput(benchmark::State& state) {
     }
   }
   if (!(*sink)->Flush().ok()) state.SkipWithError("flush failed");
+  state.counters["process_cpu_ns_per_event"] = 1e9 * (ProcessCpuSeconds() - cpu_start) /
+                                               static_cast<double>(state.iterations() * kEventsPerStep);
   state.SetItemsProcessed(state.iterations() * kEventsPerStep);
   (void)(*sink)->Close();
   std::filesystem::remove_all(dir);

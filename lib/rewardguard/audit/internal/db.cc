@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -213,37 +214,60 @@ inline uint64_t SpecialBytes(uint64_t w) {
 }
 
 bool AppendEscaped(std::string* out, std::string_view s) {
+  // Escaped into a local buffer and appended in one piece per chunk: texts
+  // such as JSON arguments have a quote every few bytes.
+  char buf[1024];
+  char* p = buf;
   bool validated = false;
-  size_t run = 0;  // start of the bytes not yet appended
-  for (size_t i = 0; i < s.size(); ++i) {
-    // Skip 8 plain bytes at a time (most of any text).
-    while (i + 8 <= s.size()) {
+  size_t i = 0;
+  while (i < s.size()) {
+    if (p + 8 * 6 > buf + sizeof buf) {
+      out->append(buf, p);
+      p = buf;
+    }
+    if (i + 8 <= s.size()) {
       uint64_t w;
       std::memcpy(&w, s.data() + i, 8);
-      if (SpecialBytes(w) != 0) break;
-      i += 8;
+      if (SpecialBytes(w) == 0) {
+        std::memcpy(p, &w, 8);
+        p += 8;
+        i += 8;
+        continue;
+      }
     }
-    if (i >= s.size()) break;
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const uint8_t cls = kByteClass[c];
-    if (cls == 0) continue;
-    if (cls == 2) {
-      if (!validated && !simdjson::validate_utf8(s.data(), s.size())) return false;
-      validated = true;
-      continue;
-    }
-    out->append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default: fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
+    // Up to 8 bytes one at a time.
+    for (const size_t end = std::min(s.size(), i + 8); i < end; ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      switch (kByteClass[c]) {
+        case 0:
+          *p++ = static_cast<char>(c);
+          break;
+        case 2:
+          if (!validated && !simdjson::validate_utf8(s.data(), s.size())) return false;
+          validated = true;
+          *p++ = static_cast<char>(c);
+          break;
+        default:
+          *p++ = '\\';
+          switch (c) {
+            case '"': *p++ = '"'; break;
+            case '\\': *p++ = '\\'; break;
+            case '\n': *p++ = 'n'; break;
+            case '\r': *p++ = 'r'; break;
+            case '\t': *p++ = 't'; break;
+            default: {
+              static constexpr char kHex[] = "0123456789abcdef";
+              *p++ = 'u';
+              *p++ = '0';
+              *p++ = '0';
+              *p++ = kHex[c >> 4];
+              *p++ = kHex[c & 15];
+            }
+          }
+      }
     }
   }
-  out->append(s.data() + run, s.size() - run);
+  out->append(buf, p);
   return true;
 }
 
