@@ -290,7 +290,7 @@ class SqliteSink::BlockBuilder {
 
   void Add(const EventBatch& batch, const EventBatch::Event& e) {
     const CompiledPolicy& policy = batch.policy();
-    if (&policy != policy_) SwitchPolicy(policy);
+    if (&policy != policy_.get()) SwitchPolicy(batch.shared_policy());
     const std::string_view tool = batch.tool(e), arguments = batch.arguments(e),
                            reason = batch.reason(e);
     Head(e.env, e.episode, e.step, e.timestamp_us, e.kind, tool, arguments, e.action, e.penalty);
@@ -450,9 +450,10 @@ class SqliteSink::BlockBuilder {
     data_.push_back(']');
   }
 
-  void SwitchPolicy(const CompiledPolicy& policy) {
+  void SwitchPolicy(const PolicyPtr& shared) {
     FoldCapabilityCounts();
-    policy_ = &policy;
+    const CompiledPolicy& policy = *shared;
+    policy_ = shared;
     rule_json_.clear();
     capability_json_.assign(policy.num_capabilities(), std::string());
     for (int id = 0; id < policy.num_capabilities(); ++id)
@@ -477,7 +478,8 @@ class SqliteSink::BlockBuilder {
   std::vector<Flagged> flagged_;
   // For events of batches made with `policy_`: each fired rule as JSON
   // (by the address of its id), each capability's name as JSON and count.
-  const CompiledPolicy* policy_ = nullptr;
+  // Held, so that the caches cannot outlive it (and its address be reused).
+  PolicyPtr policy_;
   absl::flat_hash_map<std::pair<const char*, size_t>, std::string> rule_json_;
   std::vector<std::string> capability_json_;
   std::vector<int64_t> capability_counts_by_id_;

