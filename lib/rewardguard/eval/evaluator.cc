@@ -1,8 +1,11 @@
 #include "rewardguard/eval/evaluator.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <iterator>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "fmt/format.h"
 #include "rewardguard/classify/classify.h"
 
@@ -79,8 +82,25 @@ const Fact& OutOfRangeFact() {
 
 }  // namespace
 
+absl::StatusOr<Evaluator> Evaluator::Create(PolicyPtr policy, int num_envs,
+                                            EvaluatorOptions options) {
+  if (policy == nullptr)
+    return absl::InvalidArgumentError(
+        "an evaluator needs a policy: load one with LoadPolicy() and check its status");
+  if (num_envs < 1)
+    return absl::InvalidArgumentError(
+        fmt::format("an evaluator needs at least one env, got {}", num_envs));
+  return Evaluator(std::move(policy), num_envs, options);
+}
+
 Evaluator::Evaluator(PolicyPtr policy, int num_envs, EvaluatorOptions options)
     : policy_(std::move(policy)), options_(options) {
+  if (policy_ == nullptr) {
+    // Fail closed and loudly: training must not go on without a guard.
+    std::fputs("rewardguard: Evaluator constructed with a null policy; "
+               "load a policy and check its status first\n", stderr);
+    std::abort();
+  }
   envs_.resize(num_envs < 1 ? 1 : num_envs);
   for (EnvState& env : envs_) env.budget_counts.assign(policy_->budgets().size(), 0);
 }

@@ -41,6 +41,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "rewardguard/core/fact.h"
 #include "rewardguard/core/tool_call.h"
@@ -60,7 +61,14 @@ struct EvaluatorOptions {
 
 class Evaluator {
  public:
-  // `policy` must not be null; `num_envs` >= 1.
+  // No unguarded training: an Evaluator always holds a policy. Create()
+  // returns InvalidArgument for a null `policy` or `num_envs` < 1 (use it
+  // where the policy comes from elsewhere, e.g. a binding or a config).
+  static absl::StatusOr<Evaluator> Create(PolicyPtr policy, int num_envs,
+                                          EvaluatorOptions options = {});
+  // Same contract, for callers that hold a policy they just loaded: a null
+  // `policy` aborts the process with a message (it never evaluates without
+  // one); `num_envs` < 1 is taken as 1.
   Evaluator(PolicyPtr policy, int num_envs, EvaluatorOptions options = {});
 
   Evaluator(Evaluator&&) = default;
