@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "rewardguard/core/fact.h"
 #include "rewardguard/core/net.h"
 #include "rewardguard/policy/internal/status.h"
+#include "yaml-cpp/eventhandler.h"
 #include "yaml-cpp/yaml.h"
 
 namespace rewardguard {
@@ -659,22 +661,61 @@ absl::Status Parser::ParseCapabilities(const Entry& e, PolicyAst* ast) const {
   return absl::OkStatus();
 }
 
+// Records where each document's root node starts, nothing else.
+class DocumentMarks : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> roots;
+
+  void OnDocumentStart(const YAML::Mark&) override { in_root_ = true; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { Node(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { Node(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string&) override { Node(m); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override { Node(m); }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override { Node(m); }
+  void OnMapEnd() override {}
+
+ private:
+  void Node(const YAML::Mark& m) {
+    if (in_root_) roots.push_back(m);
+    in_root_ = false;
+  }
+  bool in_root_ = false;
+};
+
 absl::StatusOr<PolicyAst> Parser::Parse(std::string_view text) {
-  std::vector<YAML::Node> docs;
+  // yaml-cpp 0.7's LoadAll() never returns on a stray top-level `,` (its
+  // parser yields the same empty document forever and LoadAll allocates
+  // one node per turn: jbeder/yaml-cpp#1040, fixed upstream by #1319). So
+  // count at most two documents with a loop of our own, then Load() the
+  // first: a policy is one document.
+  YAML::Node root;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    DocumentMarks marks;
+    while (marks.roots.size() < 2 && parser.HandleNextDocument(marks)) {
+    }
+    if (marks.roots.size() == 2 &&
+        marks.roots[0].pos == marks.roots[1].pos) {  // no progress: stuck
+      return Error(Pos(marks.roots[0]), "invalid yaml: unexpected token");
+    }
+    if (marks.roots.size() > 1) {
+      return Error(Pos(marks.roots[1]),
+                   "expected a single yaml document, found another");
+    }
+    root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     return Error(Pos(e.mark), Cat("invalid yaml: ", e.msg));
   }
-  if (docs.empty() || docs[0].IsNull()) {
+  if (!root.IsDefined() || root.IsNull()) {
     return Error({1, 1}, "empty policy; expected a mapping with `version`, "
                          "`name` and `default`");
   }
-  if (docs.size() > 1) {
-    return Error(Pos(docs[1].Mark()),
-                 "expected a single yaml document, found another");
-  }
-  const YAML::Node& root = docs[0];
   PolicyAst ast;
   ast.position = Pos(root.Mark());
   if (!root.IsMap()) {
