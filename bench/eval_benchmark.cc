@@ -1,6 +1,7 @@
 // Evaluation cost: one structured call, and a step of many envs.
 //
 //   build/eval_benchmark --benchmark_min_time=0.2
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,89 @@ void BM_EvaluateBatch(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * calls.size());
 }
 BENCHMARK(BM_EvaluateBatch)->Arg(1)->Arg(64)->Arg(1024);
+
+// Physical limit of one structured call: reading its tool name and JSON
+// arguments once (a byte sum, so every byte is touched).
+void BM_StructuredScanLimit(benchmark::State& state) {
+  const std::string tool = state.range(0) == 0 ? "read_file" : "http_get";
+  const std::string args = state.range(0) == 0 ? R"({"path": "src/rewardguard/eval/evaluator.cc"})"
+                                               : R"({"url": "https://example.com/index.html"})";
+  for (auto _ : state) {
+    uint32_t sum = 0;
+    for (unsigned char c : tool) sum += c;
+    for (unsigned char c : args) sum += c;
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetLabel(state.range(0) == 0 ? "read_file bytes" : "http_get bytes");
+}
+BENCHMARK(BM_StructuredScanLimit)->Arg(0)->Arg(1);
+
+// One training step of a coding agent: B envs, 4 calls each, mixed like a
+// real trace: a typical shell command, a file read, a file write, a short
+// shell command; every 16th env also tries an outbound request (blocked).
+// Arguments vary per env (nothing is shared or cached across envs). The
+// episode state is reset between steps so budgets never saturate.
+struct MixedStep {
+  std::vector<std::string> tools, args;
+  std::vector<ToolCall> calls;
+  std::vector<int32_t> env_ids;
+  int64_t bytes = 0;
+  explicit MixedStep(int num_envs) {
+    for (int env = 0; env < num_envs; ++env) {
+      const std::string e = std::to_string(env);
+      auto add = [&](std::string tool, std::string a) {
+        tools.push_back(std::move(tool));
+        args.push_back(std::move(a));
+        env_ids.push_back(env);
+      };
+      add("shell", "{\"command\": \"cd /workspace/repo && python -m pytest -q tests/test_" + e +
+                       ".py 2>&1 | tail -n 20\"}");
+      add("read_file", "{\"path\": \"src/module" + e + ".py\"}");
+      add("write_file", "{\"path\": \"src/module" + e + ".py\", \"content\": \"def f():\\n    return " + e +
+                            "\\n\"}");
+      add("shell", env % 16 == 15 ? "{\"command\": \"curl -s https://example.com/" + e + "\"}"
+                                  : "{\"command\": \"git diff --stat HEAD~" + std::to_string(env % 5 + 1) +
+                                        "\"}");
+    }
+    for (size_t i = 0; i < args.size(); ++i) {
+      calls.push_back({tools[i], args[i]});
+      bytes += static_cast<int64_t>(tools[i].size() + args[i].size());
+    }
+  }
+};
+
+void BM_StepMixed(benchmark::State& state) {
+  const int num_envs = static_cast<int>(state.range(0));
+  Evaluator evaluator(Sandbox(), num_envs);
+  MixedStep step(num_envs);
+  std::vector<Verdict> out(step.calls.size());
+  for (auto _ : state) {
+    evaluator.EvaluateBatch(step.calls, step.env_ids, absl::MakeSpan(out));
+    evaluator.ResetAll();
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(step.calls.size()));
+  state.SetBytesProcessed(state.iterations() * step.bytes);
+  state.counters["calls"] = static_cast<double>(step.calls.size());
+}
+BENCHMARK(BM_StepMixed)->Arg(1)->Arg(64)->Arg(1024);
+
+// Physical limit of the same step: every byte of every call read once.
+void BM_StepScanLimit(benchmark::State& state) {
+  MixedStep step(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    uint32_t sum = 0;
+    for (const ToolCall& c : step.calls) {
+      for (unsigned char ch : c.tool) sum += ch;
+      for (unsigned char ch : c.arguments) sum += ch;
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(step.calls.size()));
+  state.SetBytesProcessed(state.iterations() * step.bytes);
+  state.counters["calls"] = static_cast<double>(step.calls.size());
+}
+BENCHMARK(BM_StepScanLimit)->Arg(1)->Arg(64)->Arg(1024);
 
 }  // namespace
 }  // namespace rewardguard

@@ -5,6 +5,8 @@
 #include <ATen/Parallel.h>
 #include <benchmark/benchmark.h>
 
+#include <cstring>
+
 #include "rewardguard/shaping/shaping.h"
 
 namespace {
@@ -120,15 +122,61 @@ void BM_TokensNaiveInPlace(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0) * state.range(1));
 }
 
+// Physical limits: a memory-bound pass over the same reward tensor. Out of
+// place, shaping must at least read the rewards and write a tensor of the
+// same size (memcpy into a preallocated one; no allocation, no dispatcher);
+// in place, at least read and write each reward once (a += loop).
+void BM_StepLimitCopy(benchmark::State& state) {
+  StepInputs in(state.range(0));
+  at::Tensor out = at::empty_like(in.rewards);
+  const size_t bytes = static_cast<size_t>(in.rewards.numel()) * sizeof(float);
+  for (auto _ : state) {
+    std::memcpy(out.data_ptr<float>(), in.rewards.data_ptr<float>(), bytes);
+    benchmark::DoNotOptimize(out.data_ptr());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(2 * bytes));
+}
+
+void BM_StepLimitInPlace(benchmark::State& state) {
+  StepInputs in(state.range(0));
+  float* r = in.rewards.data_ptr<float>();
+  const int64_t n = in.rewards.numel();
+  for (auto _ : state) {
+    for (int64_t i = 0; i < n; ++i) r[i] += 0.0f;
+    benchmark::DoNotOptimize(r);
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_TokensLimitCopy(benchmark::State& state) {
+  TokenInputs in(state.range(0), state.range(1));
+  at::Tensor out = at::empty_like(in.rewards);
+  const size_t bytes = static_cast<size_t>(in.rewards.numel()) * sizeof(float);
+  for (auto _ : state) {
+    std::memcpy(out.data_ptr<float>(), in.rewards.data_ptr<float>(), bytes);
+    benchmark::DoNotOptimize(out.data_ptr());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0) * state.range(1));
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(2 * bytes));
+}
+
 #define RG_STEP_SIZES Arg(1)->Arg(1024)->Arg(65536)
+#define RG_TOKEN_SIZES Args({32, 1024})->Args({256, 4096})
 BENCHMARK(BM_StepRewardguard)->RG_STEP_SIZES;
 BENCHMARK(BM_StepNaive)->RG_STEP_SIZES;
 BENCHMARK(BM_StepRewardguardInPlace)->RG_STEP_SIZES;
 BENCHMARK(BM_StepNaiveInPlace)->RG_STEP_SIZES;
-BENCHMARK(BM_TokensRewardguard)->Args({256, 4096});
-BENCHMARK(BM_TokensNaive)->Args({256, 4096});
-BENCHMARK(BM_TokensRewardguardInPlace)->Args({256, 4096});
-BENCHMARK(BM_TokensNaiveInPlace)->Args({256, 4096});
+BENCHMARK(BM_StepLimitCopy)->RG_STEP_SIZES;
+BENCHMARK(BM_StepLimitInPlace)->RG_STEP_SIZES;
+BENCHMARK(BM_TokensRewardguard)->RG_TOKEN_SIZES;
+BENCHMARK(BM_TokensNaive)->RG_TOKEN_SIZES;
+BENCHMARK(BM_TokensRewardguardInPlace)->RG_TOKEN_SIZES;
+BENCHMARK(BM_TokensNaiveInPlace)->RG_TOKEN_SIZES;
+BENCHMARK(BM_TokensLimitCopy)->RG_TOKEN_SIZES;
 
 }  // namespace
 

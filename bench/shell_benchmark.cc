@@ -8,6 +8,7 @@
 
 #include "benchmark/benchmark.h"
 #include "rewardguard/classify/shell.h"
+#include "rewardguard/eval/evaluator.h"
 
 namespace {
 
@@ -102,6 +103,123 @@ void BM_ScanBytes(benchmark::State& state) {
   state.counters["bytes/cmd"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_ScanBytes)->DenseRange(0, 2)->ArgName("size_class");
+
+// --- Named cases for the report (scripts/bench.sh): one fixed command each,
+// analyzed alone (AnalyzeShell), judged end to end (Evaluator::Evaluate of a
+// raw `shell` call under coding-sandbox: classification, rules, verdict), and
+// the physical limit: reading the same bytes once.
+//   0 short:   a one-liner
+//   1 typical: a typical agent command (cd, test run, pipe, redirection)
+//   2 heredoc: a 2 KB Python program in a heredoc into the interpreter
+//   3 heredoc_file: a 2 KB heredoc written to a file (`cat > f <<'EOF'`)
+const std::string& HeredocBody() {
+  static const std::string kBody = [] {
+    std::string body =
+        "import json, pathlib, statistics, sys\n"
+        "from collections import defaultdict\n\n"
+        "def load(root):\n"
+        "    rows = []\n"
+        "    for p in sorted(pathlib.Path(root).glob('*.json')):\n"
+        "        d = json.loads(p.read_text())\n"
+        "        rows.append((p.stem, float(d['loss']), float(d.get('accuracy', 0.0))))\n"
+        "    return rows\n\n"
+        "def summarize(rows):\n"
+        "    by_prefix = defaultdict(list)\n"
+        "    for name, loss, acc in rows:\n"
+        "        by_prefix[name.split('-')[0]].append((loss, acc))\n"
+        "    out = {}\n"
+        "    for k, v in by_prefix.items():\n"
+        "        losses = [x[0] for x in v]\n"
+        "        out[k] = {'n': len(v), 'median_loss': statistics.median(losses),\n"
+        "                  'best_acc': max(x[1] for x in v)}\n"
+        "    return out\n\n";
+    int i = 0;
+    while (body.size() < 1900) {
+      body += "def check_" + std::to_string(i) + "(summary):\n"
+              "    bad = [k for k, v in summary.items() if v['median_loss'] > " +
+              std::to_string(i + 1) + ".0]\n"
+              "    print(f'check " + std::to_string(i) + ": {len(bad)} over threshold', file=sys.stderr)\n"
+              "    return not bad\n\n";
+      ++i;
+    }
+    body += "summary = summarize(load('results'))\nprint(json.dumps(summary, indent=2))\n";
+    return body;
+  }();
+  return kBody;
+}
+
+const std::string& NamedCommand(int which) {
+  static const std::vector<std::string> kCases = {
+      "git status --short",
+      "cd /workspace/repo && python -m pytest -q tests/test_solver.py -k 'not slow' 2>&1 | tail -n 20",
+      "python3 - <<'PY'\n" + HeredocBody() + "PY\n",
+      "cat > scripts/summarize.py <<'EOF'\n" + HeredocBody() + "EOF\n",
+  };
+  return kCases[which];
+}
+
+const char* NamedLabel(int which) {
+  static const char* kLabels[] = {"short", "typical", "heredoc_2k_python", "heredoc_2k_file"};
+  return kLabels[which];
+}
+
+void BM_ShellCaseAnalyze(benchmark::State& state) {
+  const std::string& c = NamedCommand(static_cast<int>(state.range(0)));
+  rewardguard::Limits limits;
+  for (auto _ : state) {
+    rewardguard::FactList facts;
+    rewardguard::AnalyzeShell(c, limits, &facts);
+    benchmark::DoNotOptimize(facts.data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(c.size()));
+  state.counters["bytes/cmd"] = static_cast<double>(c.size());
+  state.SetLabel(NamedLabel(static_cast<int>(state.range(0))));
+}
+BENCHMARK(BM_ShellCaseAnalyze)->DenseRange(0, 3)->ArgName("case");
+
+void BM_ShellCaseEvaluate(benchmark::State& state) {
+  static rewardguard::PolicyPtr policy = *rewardguard::LoadBuiltinPolicy("coding-sandbox");
+  rewardguard::Evaluator evaluator(policy, 1);
+  const std::string& c = NamedCommand(static_cast<int>(state.range(0)));
+  const rewardguard::ToolCall call = rewardguard::ToolCall::Raw("shell", c);
+  rewardguard::Verdict verdict;
+  evaluator.Evaluate(0, call, &verdict);
+  if (verdict.action != rewardguard::Action::kAllow) {
+    state.SkipWithError("the benchmark command is not allowed by coding-sandbox");
+    return;
+  }
+  for (auto _ : state) {
+    evaluator.Evaluate(0, call, &verdict);
+    benchmark::DoNotOptimize(verdict.action);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(c.size()));
+  state.counters["bytes/cmd"] = static_cast<double>(c.size());
+  state.SetLabel(NamedLabel(static_cast<int>(state.range(0))));
+}
+BENCHMARK(BM_ShellCaseEvaluate)->DenseRange(0, 3)->ArgName("case");
+
+// Physical limit: every byte read once (memchr for newlines, as a lexer's
+// line scan, plus a byte sum so no byte is skipped).
+void BM_ShellCaseScanLimit(benchmark::State& state) {
+  const std::string& c = NamedCommand(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    const char* p = c.data();
+    const char* end = p + c.size();
+    int64_t n = 0;
+    while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p))))) {
+      ++n;
+      ++p;
+    }
+    uint32_t sum = 0;
+    for (unsigned char ch : c) sum += ch;
+    benchmark::DoNotOptimize(n);
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(c.size()));
+  state.counters["bytes/cmd"] = static_cast<double>(c.size());
+  state.SetLabel(NamedLabel(static_cast<int>(state.range(0))));
+}
+BENCHMARK(BM_ShellCaseScanLimit)->DenseRange(0, 3)->ArgName("case");
 
 }  // namespace
 
