@@ -2413,7 +2413,9 @@ void AnalyzeShell(std::string_view command, const Limits& limits, FactList* out)
     out->push_back(std::move(f));
     return;
   }
-  Analyzer a(limits, out);
+  Limits capped = limits;  // no stack overflow whatever the caller's limits
+  if (capped.max_shell_depth > kMaxShellDepthCeiling) capped.max_shell_depth = kMaxShellDepthCeiling;
+  Analyzer a(capped, out);
   try {
     a.AnalyzeString(command, 0);
   } catch (const Abort&) {

@@ -10,6 +10,11 @@
 
 namespace rewardguard {
 
+// Hard ceiling on max_shell_depth, whatever a policy asks: each level of
+// `$( )`, `-c` strings or inline code is a native stack frame chain, and a
+// trainer thread's stack is finite. Policy files above it are rejected.
+inline constexpr int32_t kMaxShellDepthCeiling = 256;
+
 struct Limits {
   int64_t max_argument_bytes = 1 << 20;  // tool-call arguments as received
   int32_t max_shell_depth = 64;          // nested subshells, `-c` strings, $( )

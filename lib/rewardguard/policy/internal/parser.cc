@@ -617,9 +617,12 @@ absl::Status Parser::ParseLimits(const Entry& e, Limits* out) const {
   for (const Entry& k : f.entries) {
     int64_t v = 0;
     bool is_bytes = k.key == "max_argument_bytes";
+    bool is_depth = k.key == "max_shell_depth";
     RG_POLICY_RETURN_IF_ERROR(
-        GetInt(k, 1, is_bytes ? std::numeric_limits<int64_t>::max() : kInt32Max,
-               "a positive integer", &v));
+        is_depth ? GetInt(k, 1, kMaxShellDepthCeiling,
+                          Cat("a positive integer at most ", kMaxShellDepthCeiling), &v)
+                 : GetInt(k, 1, is_bytes ? std::numeric_limits<int64_t>::max() : kInt32Max,
+                          "a positive integer", &v));
     if (is_bytes) {
       out->max_argument_bytes = v;
     } else if (k.key == "max_shell_depth") {
