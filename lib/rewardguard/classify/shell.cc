@@ -236,7 +236,9 @@ class Analyzer {
   const Signatures& sig() const { return sig_; }
   absl::flat_hash_set<std::string> functions, aliases;
   int tcp_fd = -1;
-  std::string_view tcp_host;
+  // Owned: the parser whose arena held the host (a backtick or $( ) body)
+  // may be gone by the time a later redirection reads it.
+  std::string tcp_host;
   int tcp_port = -1;
 
  private:
