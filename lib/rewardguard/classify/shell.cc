@@ -21,6 +21,9 @@
 namespace rewardguard {
 namespace {
 
+// Longest command text a fact carries (the attribute `command`).
+constexpr size_t kMaxCommandAttribute = 4096;
+
 using classify_internal::FileArgs;
 using classify_internal::GetSignatures;
 using classify_internal::HostMode;
@@ -1089,7 +1092,12 @@ void Analyzer::Emit(std::string_view cap, std::string_view detail, std::string_v
   f.capability = std::string(cap);
   f.detail = std::string(detail);
   f.program = std::string(program);
-  f.command = std::string(command.substr(0, 4096));
+  f.command = std::string(command.substr(0, kMaxCommandAttribute));
+  // A cut command must not pass for the whole one: a policy regex anchored at
+  // the end (`unless: {regex: {command: "^curl https://mirror/[a-z/]*$"}}`)
+  // would match the prefix and exempt what follows. `.` and `$` do not cross
+  // the newline of the marker.
+  if (command.size() > kMaxCommandAttribute) f.command += "\n[truncated]";
   f.host = Lower(host);
   f.port = port;
   f.url = std::string(url);
