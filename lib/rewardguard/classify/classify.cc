@@ -67,11 +67,59 @@ bool AssignRaw(const ToolSpec::Arguments& a, std::string_view text, Values* v) {
   return true;
 }
 
+// JSON parsers disagree on duplicate keys: simdjson's at_pointer() takes the
+// first, Python's json (which runs the tool) the last. So a key that appears
+// twice on the way to an argument would let `{"command": "ls", "command":
+// "ssh -R ..."}` be judged as `ls`: such a call is malformed (fail closed).
+bool UniqueAlongPointer(simdjson::dom::element root, std::string_view pointer) {
+  simdjson::dom::element current = root;
+  size_t i = 0;
+  while (i < pointer.size()) {
+    size_t next = pointer.find('/', i + 1);
+    std::string_view token = pointer.substr(
+        i + 1, next == std::string_view::npos ? std::string_view::npos : next - i - 1);
+    std::string key;  // RFC 6901: ~1 is '/', ~0 is '~'
+    for (size_t k = 0; k < token.size(); ++k) {
+      if (token[k] == '~' && k + 1 < token.size() && (token[k + 1] == '0' || token[k + 1] == '1')) {
+        key += token[++k] == '0' ? '~' : '/';
+      } else {
+        key += token[k];
+      }
+    }
+    simdjson::dom::object object;
+    simdjson::dom::array array;
+    if (current.get_object().get(object) == simdjson::SUCCESS) {
+      int seen = 0;
+      for (simdjson::dom::key_value_pair field : object) {
+        if (field.key != key) continue;
+        if (++seen > 1) return false;
+        current = field.value;
+      }
+      if (seen == 0) return true;  // missing: reported by the caller
+    } else if (current.get_array().get(array) == simdjson::SUCCESS) {
+      size_t index = 0;
+      if (key.empty() || key.find_first_not_of("0123456789") != std::string::npos ||
+          key.size() > 9)
+        return true;
+      for (char c : key) index = index * 10 + static_cast<size_t>(c - '0');
+      if (array.at(index).get(current) != simdjson::SUCCESS) return true;
+    } else {
+      return true;
+    }
+    i = next == std::string_view::npos ? pointer.size() : next;
+  }
+  return true;
+}
+
 // Reads every argument the spec names from `object`; on failure says why.
 bool ReadArguments(const ToolSpec::Arguments& a, simdjson::dom::element object,
                    Values* v, std::string* error) {
   auto read_string = [&](const std::string& pointer, std::string_view* out) {
     if (pointer.empty()) return true;
+    if (!UniqueAlongPointer(object, pointer)) {
+      *error = fmt::format("argument `{}` appears more than once", PointerToPath(pointer));
+      return false;
+    }
     simdjson::dom::element value;
     if (object.at_pointer(pointer).get(value) != simdjson::SUCCESS) {
       *error = fmt::format("argument `{}` is missing", PointerToPath(pointer));
@@ -92,6 +140,10 @@ bool ReadArguments(const ToolSpec::Arguments& a, simdjson::dom::element object,
     int64_t number;
     std::string_view text;
     std::optional<int> port;
+    if (!UniqueAlongPointer(object, a.port)) {
+      *error = fmt::format("argument `{}` appears more than once", PointerToPath(a.port));
+      return false;
+    }
     if (object.at_pointer(a.port).get(value) != simdjson::SUCCESS) {
       *error = fmt::format("argument `{}` is missing", PointerToPath(a.port));
       return false;
