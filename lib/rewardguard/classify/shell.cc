@@ -174,6 +174,7 @@ class Parser {
   void FinishCommand();
   void StartCommandIfNeeded();
   void SkipArithmetic();
+  void ArithmeticSubstitutions(size_t begin, size_t end, uint16_t* flags);
   void ParseFor();
   void ParseCasePattern();
   void ParseDoubleBracket();
@@ -419,8 +420,10 @@ void Parser::ReadDollar(bool in_dq, uint16_t* flags) {
     return;
   }
   if (n == '(' && pos_ + 2 < src_.size() && src_[pos_ + 2] == '(') {
+    size_t begin = pos_ + 3;
     pos_ = SkipBalanced(pos_ + 3, '(', ')');
     if (pos_ < src_.size() && src_[pos_] == ')') ++pos_;
+    ArithmeticSubstitutions(begin, pos_, flags);
     *flags |= kExpansion;
   } else if (n == '(') {
     pos_ = Substitution(pos_ + 2, flags);
@@ -779,8 +782,29 @@ void Parser::ReadHeredocs() {
 
 void Parser::SkipArithmetic() {
   // pos_ is after "((".
+  size_t begin = pos_;
   pos_ = SkipBalanced(pos_, '(', ')');
   if (pos_ < src_.size() && src_[pos_] == ')') ++pos_;
+  uint16_t flags = 0;
+  ArithmeticSubstitutions(begin, pos_, &flags);
+}
+
+// `(( ))` and `$(( ))` run the command substitutions inside them:
+// `(( $(ssh -R ...) ))` runs ssh. Analyze each `$( )`; backticks there are
+// rare enough to fail closed on.
+void Parser::ArithmeticSubstitutions(size_t begin, size_t end, uint16_t* flags) {
+  for (size_t i = begin; i < end && i < src_.size(); ++i) {
+    char c = src_[i];
+    if (c == '\\') {
+      ++i;
+    } else if (c == '`') {
+      Error("backticks inside arithmetic");
+    } else if (c == '$' && i + 1 < src_.size() && src_[i + 1] == '(' &&
+               !(i + 2 < src_.size() && src_[i + 2] == '(')) {
+      i = Substitution(i + 2, flags) - 1;
+      *flags |= kCommandSubst;
+    }
+  }
 }
 
 void Parser::ParseFor() {
@@ -871,6 +895,11 @@ size_t Parser::Run() {
         std::string_view k = w.text;
         if (k == "if" || k == "then" || k == "else" || k == "elif" || k == "do" || k == "!" ||
             k == "fi" || k == "in" || k == "time") {
+          if (k == "time") {  // `time -p ssh ...`: -p is time's, not a program
+            SkipBlanks();
+            if (src_.substr(pos_, 2) == "-p" && (pos_ + 2 == src_.size() || IsMeta(src_[pos_ + 2])))
+              pos_ += 2;
+          }
           continue;
         }
         if (k == "while" || k == "until") {
@@ -1220,8 +1249,13 @@ bool Analyzer::ProgramWordOk(const Word& w, std::string_view command) {
     // $HOME/bin/tool is fine: the name itself is literal.
     size_t last_dollar = w.text.rfind('$');
     size_t last_slash = w.text.rfind('/');
+    // `cat${X}/etc/shadow` splits into `cat /etc/shadow` when X is a blank:
+    // literal text glued to an expansion, other than a directory, is no name.
+    size_t first_dollar = w.text.find('$');
+    bool glued = first_dollar != std::string_view::npos && first_dollar > 0 &&
+                 w.text[first_dollar - 1] != '/';
     if (last_slash == std::string_view::npos || last_dollar > last_slash ||
-        name.empty()) {
+        name.empty() || glued) {
       Unanalyzable("variable as the program name", command);
       return false;
     }
