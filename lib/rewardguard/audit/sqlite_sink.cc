@@ -1,4 +1,5 @@
 #include "rewardguard/audit/sqlite_sink.h"
+#include "rewardguard/core/json.h"
 
 #include <sqlite3.h>
 
@@ -735,7 +736,7 @@ absl::Status SqliteSink::CommitBlock(BlockBuilder& block) {
     for (const auto& [name, events] : *map) {
       if (!first) counts.push_back(',');
       first = false;
-      audit_internal::AppendJsonString(&counts, name);  // a key: no {"hex"} form
+      AppendJsonString(&counts, name);  // a key: no {"hex"} form
       counts.push_back(':');
       AppendInt(&counts, events);
     }

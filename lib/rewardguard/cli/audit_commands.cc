@@ -10,29 +10,10 @@
 #include "fmt/format.h"
 #include "rewardguard/audit/replay.h"
 #include "rewardguard/audit/report.h"
+#include "rewardguard/core/json.h"
 
 namespace rewardguard {
 namespace {
-
-void AppendJson(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 // RFC 4180: quoted when it holds a comma, quote or line break.
 void AppendCsv(std::string* out, std::string_view s) {
@@ -235,34 +216,34 @@ int RunAuditExport(const AuditExportOptions& options, std::ostream& out, std::os
       line.append("\r\n");
     } else {
       line.append("{\"run\":");
-      AppendJson(&line, run_name(r.run_id));
+      AppendJsonString(&line, run_name(r.run_id));
       fmt::format_to(it, ",\"run_id\":{},\"env\":{},\"episode\":{},\"step\":{},\"kind\":\"{}\","
                          "\"tool\":",
                      r.run_id, r.env, r.episode, r.step, EventKindName(r.kind));
-      AppendJson(&line, r.tool);
+      AppendJsonString(&line, r.tool);
       line.append(",\"arguments\":");
-      AppendJson(&line, r.arguments);
+      AppendJsonString(&line, r.arguments);
       fmt::format_to(it, ",\"action\":\"{}\",\"penalty\":{},\"costs\":{{", ActionName(r.action),
                      r.penalty);
       for (size_t i = 0; i < r.costs.size(); ++i) {
         if (i) line.push_back(',');
-        AppendJson(&line, r.costs[i].first);
+        AppendJsonString(&line, r.costs[i].first);
         fmt::format_to(it, ":{}", r.costs[i].second);
       }
       line.append("},\"rules\":[");
       for (size_t i = 0; i < r.rules.size(); ++i) {
         if (i) line.push_back(',');
         line.append("{\"id\":");
-        AppendJson(&line, r.rules[i].id);
+        AppendJsonString(&line, r.rules[i].id);
         fmt::format_to(it, ",\"action\":\"{}\"}}", ActionName(r.rules[i].action));
       }
       line.append("],\"capabilities\":[");
       for (size_t i = 0; i < r.capabilities.size(); ++i) {
         if (i) line.push_back(',');
-        AppendJson(&line, r.capabilities[i]);
+        AppendJsonString(&line, r.capabilities[i]);
       }
       line.append("],\"reason\":");
-      AppendJson(&line, r.reason);
+      AppendJsonString(&line, r.reason);
       line.append(",\"reward_before\":");
       line.append(r.reward_before ? fmt::format("{}", *r.reward_before) : "null");
       line.append(",\"reward_after\":");

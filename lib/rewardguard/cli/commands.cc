@@ -12,31 +12,12 @@
 #include "fmt/format.h"
 #include "rewardguard/audit/sqlite_sink.h"
 #include "rewardguard/classify/classify.h"
+#include "rewardguard/core/json.h"
 #include "rewardguard/classify/observation.h"
 #include "simdjson.h"
 
 namespace rewardguard {
 namespace {
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 // One input line, parsed.
 struct CallLine {

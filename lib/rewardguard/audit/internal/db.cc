@@ -1,4 +1,5 @@
 #include "rewardguard/audit/internal/db.h"
+#include "rewardguard/core/json.h"
 
 #include <sqlite3.h>
 
@@ -272,27 +273,6 @@ bool AppendEscaped(std::string* out, std::string_view s) {
 }
 
 }  // namespace
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (kByteClass[c] != 1) continue;
-    out->append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default: fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
-    }
-  }
-  out->append(s.data() + run, s.size() - run);
-  out->push_back('"');
-}
 
 void AppendJsonText(std::string* out, std::string_view s) {
   const size_t start = out->size();

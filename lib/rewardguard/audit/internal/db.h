@@ -61,9 +61,7 @@ absl::StatusOr<StmtPtr> Prepare(sqlite3* db, std::string_view sql, std::string_v
 // Lowercase hex SHA-256 of `data` (FIPS 180-4), as `sha256sum` prints it.
 std::string Sha256Hex(std::string_view data);
 
-// Appends `s` as a JSON string literal (quotes, escapes) to `out`.
-void AppendJsonString(std::string* out, std::string_view s);
-// Same, but a text that is not valid UTF-8 becomes {"hex": "<lowercase hex>"}
+// AppendJsonString (core/json.h), but a text that is not valid UTF-8 becomes {"hex": "<lowercase hex>"}
 // (JSON strings cannot hold arbitrary bytes). See ParseJsonText.
 void AppendJsonText(std::string* out, std::string_view s);
 // A double as JSON: shortest round-trip form; "inf"/"-inf" (strings) for
