@@ -345,7 +345,7 @@ TEST(SqliteSink, OddTextsAndNumbersRoundTrip) {
   ASSERT_TRUE(sink.ok()) << sink.status();
   std::vector<DecisionRecord> written;
   const std::string odd[] = {
-      std::string("bad \xff\xfe utf-8", 15), std::string("nul\0byte", 8), "ctl \x01\x1f\x7f",
+      std::string("bad \xff\xfe utf-8", 12), std::string("nul\0byte", 8), "ctl \x01\x1f\x7f",
       "quotes \" and \\ backslash", "h\xc3\xa9llo \xe2\x82\xac", "", std::string(5000, 'y')};
   for (size_t i = 0; i < std::size(odd); ++i) {
     DecisionRecord r = SampleRecord(static_cast<int64_t>(i));
