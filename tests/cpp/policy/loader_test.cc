@@ -549,8 +549,8 @@ TEST(LoaderErrors, TestWithoutExpect) {
 
 TEST(LoaderErrors, LimitsNonPositive) {
   EXPECT_EQ(BodyError("limits: {max_shell_depth: 0}\n"),
-            "p.yaml:4:27: expected a positive integer for `max_shell_depth`, "
-            "got `0`");
+            "p.yaml:4:27: expected a positive integer at most 256 for "
+            "`max_shell_depth`, got `0`");
   EXPECT_EQ(BodyError("limits:\n  max_facts_per_call: 3000000000\n"),
             "p.yaml:5:23: expected a positive integer for "
             "`max_facts_per_call`, got `3000000000`");
