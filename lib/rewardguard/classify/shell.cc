@@ -360,7 +360,8 @@ void Parser::ReadAnsiC() {
     }
     char e = src_[pos_++];
     auto hex = [&](int max) {
-      int v = 0, n = 0;
+      uint32_t v = 0;  // \UHHHHHHHH fills all 32 bits
+      int n = 0;
       while (n < max && pos_ < src_.size() &&
              absl::ascii_isxdigit(static_cast<unsigned char>(src_[pos_]))) {
         char h = src_[pos_++];
@@ -380,7 +381,7 @@ void Parser::ReadAnsiC() {
       case 'v': Put('\v'); break;
       case 'x': Put(static_cast<char>(hex(2))); break;
       case 'u': case 'U': {
-        int v = hex(e == 'u' ? 4 : 8);
+        uint32_t v = hex(e == 'u' ? 4 : 8);
         if (v < 0x80) Put(static_cast<char>(v));
         else Put('?');
         break;
