@@ -14,3 +14,15 @@ ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 600
 
 echo "== Python tests (pytest)"
 .venv/bin/python -m pytest tests/python -q -p no:cacheprovider
+
+# Hardening (docs/hardening.md): the core under ASan+UBSan and under TSan
+# with its test suites, then a 20 s libFuzzer smoke run of every target.
+# Each part runs even if another failed; the last line is their summary.
+hardening_passed=0 hardening_failed=0
+for part in "scripts/sanitize.sh asan" "scripts/sanitize.sh tsan" "scripts/fuzz.sh 20"; do
+  echo "== $part"
+  if $part; then hardening_passed=$((hardening_passed + 1)); else hardening_failed=$((hardening_failed + 1)); fi
+done
+echo "== hardening (sanitizers, fuzz smoke)"
+echo "$hardening_passed passed, $hardening_failed failed"
+((hardening_failed == 0))
