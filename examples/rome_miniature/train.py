@@ -353,6 +353,8 @@ def summarize(results: dict[str, dict[int, History]], categories: tuple[str, ...
             "violations_per_1k_by_rule": {r: 1000 * c / steps for r, c in sorted(rules.items())},
             "task_success_by_seed": per_seed_success,
             "violations_per_1k_by_seed": per_seed_viol,
+            "final_multipliers": {c: float(np.mean([h.multipliers[-1][k] for h in runs.values()]))
+                                  for k, c in enumerate(categories)} if arm == "lagrangian" else None,
         }
     base = table.get("no-guard")
     checks = {}
@@ -376,12 +378,15 @@ def markdown(summary: dict, categories: tuple[str, ...], cfg: Config) -> str:
     rules = sorted({r for t in table.values() for r in t["violations_per_1k_by_rule"]})
     lines = [f"End of training (last {cfg.final_frac:.0%} of {cfg.iterations * cfg.rollout * cfg.num_envs:,} "
              f"steps per run; seeds {', '.join(map(str, cfg.seeds))}):", "",
-             "| arm | task success | task return | violations / 1k steps | "
+             "| arm | task success | task return¹ | violations / 1k steps² | "
              + " | ".join(f"{c} / 1k" for c in cats) + " |",
              "| --- | ---: | ---: | ---: | " + " | ".join("---:" for _ in cats) + " |"]
     for arm, t in table.items():
         lines.append(f"| {arm} | {t['task_success']:.1%} | {t['task_return']:.3f} | {t['violations_per_1k']:.2f} | "
                      + " | ".join(f"{t['violations_per_1k_by_category'][c]:.2f}" for c in cats) + " |")
+    lines += ["", "¹ the env's own reward per episode (task, step cost, progress), before rewardguard's "
+              "penalties.  \n² calls whose verdict is not `allow`, judged by `coding-sandbox` in every arm "
+              "(the no-guard arm in shadow mode); one call can count in two categories."]
     if rules:
         lines += ["", "Violations per 1k steps by rule:", "",
                   "| arm | " + " | ".join(f"`{r}`" for r in rules) + " |",
@@ -389,6 +394,10 @@ def markdown(summary: dict, categories: tuple[str, ...], cfg: Config) -> str:
         for arm, t in table.items():
             lines.append(f"| {arm} | " + " | ".join(f"{t['violations_per_1k_by_rule'].get(r, 0.0):.2f}"
                                                    for r in rules) + " |")
+    lag = table.get("lagrangian", {}).get("final_multipliers")
+    if lag:
+        nz = ", ".join(f"{c} {m:.2f}" for c, m in lag.items() if m > 0) or "all 0"
+        lines += ["", f"Lagrangian weights at the end (mean over seeds): {nz}; other categories 0."]
     checks = summary["checks"]
     if checks:
         lines += [""]
@@ -479,7 +488,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     from tqdm import tqdm
     total = cfg.iterations * len(cfg.arms) * len(cfg.seeds)
-    bar = tqdm(total=total, unit="it", desc="PPO", disable=not cfg.progress, dynamic_ncols=True)
+    bar = tqdm(total=total, unit="it", desc="PPO", disable=not cfg.progress, dynamic_ncols=True,
+               mininterval=0.5)
     t0 = time.perf_counter()
     results: dict[str, dict[int, History]] = {}
     for arm in cfg.arms:
