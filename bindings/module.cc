@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -342,6 +343,15 @@ PYBIND11_MODULE(_C, m) {
         std::vector<std::string> ids;
         for (const Flow& r : p.policy->flows()) ids.push_back(r.id);
         return ids;
+      })
+      .def_property_readonly("actions", [](const PyPolicy& p) {
+        // Every rule, budget and flow id -> the action it fires with.
+        std::map<std::string, std::string> actions;
+        auto add = [&](const Consequence& c) { actions[c.id] = std::string(ActionName(c.action)); };
+        for (const Rule& r : p.policy->rules()) add(r);
+        for (const Budget& b : p.policy->budgets()) add(b);
+        for (const Flow& f : p.policy->flows()) add(f);
+        return actions;
       })
       .def_property_readonly("capabilities", [](const PyPolicy& p) {
         std::vector<std::string> names;

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -116,12 +115,8 @@ class Agent(nn.Module):
 
 def violating_rules(policy: rg.Policy) -> set[str]:
     """Ids of the policy's rules, budgets and flows whose action is not allow
-    (read from the policy text, for the per-rule columns of the report)."""
-    allow = set()
-    for m in re.finditer(r"-\s*id:\s*([\w.-]+)(.*?)(?=\n\s*-\s*id:|\n\S|\Z)", policy.source_text, re.S):
-        if re.search(r"\baction:\s*allow\b", m.group(2)):
-            allow.add(m.group(1))
-    return set(policy.rule_ids) - allow | set(policy.budget_ids) | set(policy.flow_ids)
+    (the per-rule columns of the report)."""
+    return {rule for rule, action in policy.actions.items() if action != "allow"}
 
 
 @dataclass

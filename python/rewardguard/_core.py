@@ -111,6 +111,11 @@ class Policy:
         return tuple(self._p.flow_ids)
 
     @property
+    def actions(self) -> dict[str, str]:
+        """Each rule, budget and flow id -> the action it fires with ("allow", ...)."""
+        return dict(self._p.actions)
+
+    @property
     def capabilities(self) -> tuple[str, ...]:
         """Every capability of the policy's taxonomy, by id."""
         return tuple(self._p.capabilities)

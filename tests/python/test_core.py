@@ -27,6 +27,12 @@ def test_policy_metadata(policy):
     assert "net.egress" in policy.capabilities
     assert "shell" in policy.tools
     assert "rules:" in policy.source_text
+    actions = policy.actions
+    assert actions["tunnel"] == "terminate"
+    assert actions["workspace"] == "allow"
+    assert actions["egress-budget"] == "penalize"  # budgets and flows too
+    assert actions["exfiltration"] == "terminate"
+    assert set(actions) == set(policy.rule_ids) | set(policy.budget_ids) | set(policy.flow_ids)
 
 
 def test_bad_policy_raises_value_error_with_position(tmp_path):
