@@ -126,7 +126,8 @@ class GuardCore {
             const std::optional<std::string>& audit_path, const std::string& run_name)
       : evaluator_(CheckedPolicy(policy), CheckedEnvs(num_envs), {.mode = ParseMode(mode)}),
         episode_(num_envs, 0),
-        step_(num_envs, 0) {
+        step_(num_envs, 0),
+        batch_(evaluator_.shared_policy()) {
     if (audit_path) {
       sink_ = ValueOrRaise(SqliteSink::Open(
           *audit_path, RunInfo::ForPolicy(run_name, evaluator_.policy())));
@@ -267,20 +268,20 @@ class GuardCore {
   // for each env with calls in it).
   absl::Status Audit(const int32_t* envs, size_t n) {
     step_seen_.resize(evaluator_.num_envs(), false);
-    records_.resize(n);
+    batch_.Clear();
     for (size_t i = 0; i < n; ++i) {
       const int env = envs[i];
       if (!step_seen_[env]) {
         step_seen_[env] = true;
         ++step_[env];
       }
-      MakeRecord(evaluator_.policy(), verdicts_[i],
-                 {.env = env, .episode = episode_[env], .step = step_[env] - 1,
-                  .tool = calls_[i].tool, .arguments = calls_[i].arguments},
-                 &records_[i]);
+      batch_.Add(verdicts_[i], {.env = env, .episode = episode_[env], .step = step_[env] - 1,
+                                .tool = calls_[i].tool, .arguments = calls_[i].arguments});
     }
     for (size_t i = 0; i < n; ++i) step_seen_[envs[i]] = false;
-    return sink_->WriteBatch(absl::MakeSpan(records_));
+    // Moves the step's events to the writer thread (the batch comes back
+    // empty, its storage kept): no per-event strings on the step path.
+    return sink_->WriteBatch(&batch_);
   }
 
   Evaluator evaluator_;
@@ -291,7 +292,7 @@ class GuardCore {
   // Reused between calls.
   std::vector<ToolCall> calls_;
   std::vector<Verdict> verdicts_;
-  std::vector<DecisionRecord> records_;
+  EventBatch batch_;
   StepColumns step_columns_;
 };
 
