@@ -11,20 +11,10 @@
 
 namespace rewardguard {
 
+using audit_internal::ColumnText;
 using audit_internal::Prepare;
 using audit_internal::SqliteStatus;
 using audit_internal::StmtPtr;
-
-namespace {
-
-std::string_view ColumnText(sqlite3_stmt* stmt, int column) {
-  const unsigned char* text = sqlite3_column_text(stmt, column);
-  if (text == nullptr) return {};
-  return {reinterpret_cast<const char*>(text),
-          static_cast<size_t>(sqlite3_column_bytes(stmt, column))};
-}
-
-}  // namespace
 
 absl::StatusOr<AuditReader> AuditReader::Open(const std::string& path) {
   absl::StatusOr<audit_internal::DbPtr> db =

@@ -10,18 +10,13 @@
 
 namespace rewardguard {
 
+using audit_internal::ColumnText;
 using audit_internal::Prepare;
 using audit_internal::SqliteStatus;
 using audit_internal::StmtPtr;
 
 namespace {
 
-std::string ColumnString(sqlite3_stmt* stmt, int column) {
-  const unsigned char* text = sqlite3_column_text(stmt, column);
-  return text == nullptr ? std::string()
-                         : std::string(reinterpret_cast<const char*>(text),
-                                       static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
-}
 
 // "(1, 2, 3)" for an IN clause; run ids are integers, so nothing to escape.
 std::string IdList(absl::Span<const int64_t> ids) {
@@ -77,7 +72,7 @@ absl::StatusOr<AuditSummary> Summarize(const AuditReader& reader,
                                      events_filter),
                          [&](sqlite3_stmt* q) {
                            CountRow& row = out.by_action.emplace_back();
-                           row.key = ColumnString(q, 0);
+                           row.key = std::string(ColumnText(q, 0));
                            row.events = sqlite3_column_int64(q, 1);
                            row.total = sqlite3_column_double(q, 2);
                            row.runs = sqlite3_column_int64(q, 3);
@@ -112,7 +107,7 @@ absl::StatusOr<AuditSummary> Summarize(const AuditReader& reader,
                         child_filter),
             [&](sqlite3_stmt* q) {
               CountRow& row = out.by_rule.emplace_back();
-              row.key = ColumnString(q, 0);
+              row.key = std::string(ColumnText(q, 0));
               row.events = sqlite3_column_int64(q, 1);
               row.total = sqlite3_column_double(q, 2);
               row.runs = sqlite3_column_int64(q, 3);
@@ -126,7 +121,7 @@ absl::StatusOr<AuditSummary> Summarize(const AuditReader& reader,
                         child_filter),
             [&](sqlite3_stmt* q) {
               CountRow& row = out.by_category.emplace_back();
-              row.key = ColumnString(q, 0);
+              row.key = std::string(ColumnText(q, 0));
               row.events = sqlite3_column_int64(q, 1);
               row.total = sqlite3_column_double(q, 2);
               row.runs = sqlite3_column_int64(q, 3);
@@ -164,14 +159,14 @@ absl::StatusOr<AuditSummary> Summarize(const AuditReader& reader,
         [&](sqlite3_stmt* q) {
           EpisodeRow& row = out.top_episodes.emplace_back();
           row.run_id = sqlite3_column_int64(q, 0);
-          row.run_name = ColumnString(q, 1);
+          row.run_name = std::string(ColumnText(q, 1));
           row.env = sqlite3_column_int64(q, 2);
           row.episode = sqlite3_column_int64(q, 3);
           row.violations = sqlite3_column_int64(q, 4);
           row.penalty = sqlite3_column_double(q, 5);
           row.first_step = sqlite3_column_int64(q, 6);
           row.worst_action = ActionName(static_cast<Action>(sqlite3_column_int(q, 7)));
-          row.top_rule = ColumnString(q, 8);
+          row.top_rule = std::string(ColumnText(q, 8));
         });
     if (!s.ok()) return s;
   }
@@ -200,7 +195,7 @@ absl::StatusOr<AuditDiff> Diff(const AuditReader& reader, absl::Span<const int64
   auto collect = [&](const std::string& sql, std::vector<DiffRow>* rows) {
     return Query(reader, sql, [&](sqlite3_stmt* q) {
       DiffRow row;
-      row.name = ColumnString(q, 0);
+      row.name = std::string(ColumnText(q, 0));
       row.base = sqlite3_column_int64(q, 1);
       row.head = sqlite3_column_int64(q, 2);
       row.base_rate = out.base_events ? 1000.0 * row.base / out.base_events : 0.0;

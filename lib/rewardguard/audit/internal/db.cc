@@ -125,6 +125,13 @@ void DbCloser::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 
 void StmtFinalizer::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
 
+std::string_view ColumnText(sqlite3_stmt* stmt, int column) {
+  const unsigned char* text = sqlite3_column_text(stmt, column);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text),
+          static_cast<size_t>(sqlite3_column_bytes(stmt, column))};
+}
+
 absl::Status SqliteStatus(sqlite3* db, int rc, std::string_view what,
                           std::string_view path) {
   const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);

@@ -58,6 +58,10 @@ absl::Status Exec(sqlite3* db, const char* sql, std::string_view path);
 
 absl::StatusOr<StmtPtr> Prepare(sqlite3* db, std::string_view sql, std::string_view path);
 
+// Column `column` of the current row as text (empty for NULL); valid until
+// the statement steps again.
+std::string_view ColumnText(sqlite3_stmt* stmt, int column);
+
 // Lowercase hex SHA-256 of `data` (FIPS 180-4), as `sha256sum` prints it.
 std::string Sha256Hex(std::string_view data);
 
