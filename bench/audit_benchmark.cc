@@ -1,7 +1,8 @@
 // Recording cost: the step loop at 1,000 events per step, without and with an
 // audit SqliteSink, and the overhead ratio between the two.
 //
-//   build/bench/audit_benchmark --benchmark_min_time=3 --benchmark_repetitions=5 \
+//   build/bench/audit_benchmark --benchmark_filter=StepLoop/ --benchmark_min_time=1 \
+//       --benchmark_repetitions=12 --benchmark_enable_random_interleaving=true \
 //       --benchmark_report_aggregates_only=true
 //
 // Each iteration is one training step: 1,000 envs each make one call,
@@ -10,11 +11,16 @@
 // (egress, a tunnel, writes to system files); the arguments change from step
 // to step (8 variants rotate), so nothing can be cached across steps. With
 // recording, each verdict is added to an EventBatch that goes to the sink's
-// queue once per step (BM_StepLoop/1); BM_StepLoop/2 records one
-// DecisionRecord per event instead (MakeRecord + WriteBatch). Every 100 steps
-// an episode ends and the sink is flushed (records durable), as a trainer
-// would. Wall time, since the writer thread works beside the step loop;
-// "cpu" is the step thread's own time.
+// queue once per step. Every 100 steps an episode ends and the step loop
+// asks for a commit:
+//   BM_StepLoop/1  EventBatch, RequestFlush at episode end (commit, don't wait)
+//   BM_StepLoop/2  EventBatch, Flush at episode end (wait until durable)
+//   BM_StepLoop/3  one DecisionRecord per event (MakeRecord + WriteBatch),
+//                  RequestFlush at episode end
+//   BM_StepLoop/4  EventBatch::Add only, no sink: the step thread's own share
+// Wall time, since the writer thread works beside the step loop; "cpu" is
+// the step thread's own time; write_ms and flush_ms the time per step the
+// step thread spent in WriteBatch and in (Request)Flush.
 //
 // BM_StepLoopOldMix/*: the mix this benchmark used first (22% violations:
 // every HTTP request is blocked), for comparison.
@@ -114,8 +120,7 @@ StepInputs MakeInputs(int variant, bool old_mix) {
   return in;
 }
 
-// mode 0: evaluate only; 1: record with an EventBatch per step; 2: record
-// one DecisionRecord per event.
+// mode: 0 evaluate only, 1-3 as above.
 void StepLoop(benchmark::State& state, bool old_mix) {
   const int mode = static_cast<int>(state.range(0));
   PolicyPtr policy = *LoadBuiltinPolicy("coding-sandbox");
@@ -143,16 +148,24 @@ void StepLoop(benchmark::State& state, bool old_mix) {
   }
 
   int64_t step = 0, episode = 0, violations = 0, events = 0;
+  std::chrono::duration<double, std::milli> write_wait{0}, flush_wait{0};
   const double cpu_start = ProcessCpuSeconds();
   for (auto _ : state) {
     const StepInputs& in = inputs[(episode * kStepsPerEpisode + step) % kVariants];
     evaluator.EvaluateBatch(in.calls, in.env_ids, absl::MakeSpan(verdicts));
-    if (mode == 1) {
+    if (mode == 4) {
       for (int i = 0; i < kEventsPerStep; ++i)
         batch.Add(verdicts[i], {.env = i, .episode = episode, .step = step,
                                 .tool = in.calls[i].tool, .arguments = in.calls[i].arguments});
+      batch.Clear();
+    } else if (mode == 1 || mode == 2) {
+      for (int i = 0; i < kEventsPerStep; ++i)
+        batch.Add(verdicts[i], {.env = i, .episode = episode, .step = step,
+                                .tool = in.calls[i].tool, .arguments = in.calls[i].arguments});
+      const auto t0 = std::chrono::steady_clock::now();
       if (!sink->WriteBatch(&batch).ok()) state.SkipWithError("write failed");
-    } else if (mode == 2) {
+      write_wait += std::chrono::steady_clock::now() - t0;
+    } else if (mode == 3) {
       for (int i = 0; i < kEventsPerStep; ++i)
         MakeRecord(*policy, verdicts[i],
                    {.env = i, .episode = episode, .step = step, .tool = in.calls[i].tool,
@@ -169,7 +182,10 @@ void StepLoop(benchmark::State& state, bool old_mix) {
       step = 0;
       ++episode;
       evaluator.ResetAll();
-      if (sink && !sink->Flush().ok()) state.SkipWithError("flush failed");
+      const auto t0 = std::chrono::steady_clock::now();
+      if (sink && !(mode == 2 ? sink->Flush() : sink->RequestFlush()).ok())
+        state.SkipWithError("flush failed");
+      flush_wait += std::chrono::steady_clock::now() - t0;
     }
   }
   // The records still queued are part of the cost: wait for them.
@@ -178,11 +194,15 @@ void StepLoop(benchmark::State& state, bool old_mix) {
   // when the machine has no idle core to give the writer.
   state.counters["process_cpu_ms"] =
       1e3 * (ProcessCpuSeconds() - cpu_start) / static_cast<double>(state.iterations());
+  state.counters["write_ms"] = write_wait.count() / static_cast<double>(state.iterations());
+  state.counters["flush_ms"] = flush_wait.count() / static_cast<double>(state.iterations());
   state.SetItemsProcessed(state.iterations() * kEventsPerStep);
   state.counters["violation_pct"] = events ? 100.0 * violations / events : 0.0;
-  state.SetLabel(mode == 0   ? "evaluate only"
-                 : mode == 1 ? "evaluate + record (EventBatch)"
-                             : "evaluate + record (DecisionRecord)");
+  static const char* kLabels[] = {"evaluate only", "+ record (EventBatch, RequestFlush)",
+                                  "+ record (EventBatch, Flush)",
+                                  "+ record (DecisionRecord, RequestFlush)",
+                                  "+ EventBatch::Add only (no sink)"};
+  state.SetLabel(kLabels[mode]);
   if (sink) (void)sink->Close();
   std::filesystem::remove_all(dir);
 }
@@ -237,7 +257,7 @@ BENCHMARK(BM_SinkThroughput)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_StepLoop(benchmark::State& state) { StepLoop(state, /*old_mix=*/false); }
 void BM_StepLoopOldMix(benchmark::State& state) { StepLoop(state, /*old_mix=*/true); }
-BENCHMARK(BM_StepLoop)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_StepLoop)->Arg(0)->Arg(1)->Arg(2)->Arg(3)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_StepLoopOldMix)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Prints, after the table, the wall and step-thread CPU overhead of each
@@ -263,7 +283,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     for (const char* family : {"BM_StepLoop", "BM_StepLoopOldMix"}) {
       auto plain = times_.find(std::string(family) + "/0");
       if (plain == times_.end()) continue;
-      for (const char* mode : {"1", "2"}) {
+      for (const char* mode : {"1", "2", "3", "4"}) {
         auto rec = times_.find(std::string(family) + "/" + mode);
         if (rec == times_.end()) continue;
         const Times& p = plain->second;

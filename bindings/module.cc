@@ -219,6 +219,7 @@ class GuardCore {
       ++episode_[envs[i]];
       step_[envs[i]] = 0;
     }
+    if (n > 0) RequestFlush();
   }
 
   void ResetAll() {
@@ -227,10 +228,13 @@ class GuardCore {
       ++episode_[e];
       step_[e] = 0;
     }
+    RequestFlush();
   }
 
-  void FlushAudit() {
+  // wait=false: commit now without waiting (what an episode end does).
+  void FlushAudit(bool wait) {
     if (sink_ == nullptr) return;
+    if (!wait) return RequestFlush();
     absl::Status status;
     {
       py::gil_scoped_release release;
@@ -248,6 +252,12 @@ class GuardCore {
     }
     sink_.reset();
     if (!status.ok()) Raise(status);
+  }
+
+  // Episode end: the sink commits what it has, the step loop does not wait.
+  void RequestFlush() {
+    if (sink_ == nullptr) return;
+    if (absl::Status status = sink_->RequestFlush(); !status.ok()) Raise(status);
   }
 
   const Evaluator& evaluator() const { return evaluator_; }
@@ -383,7 +393,7 @@ PYBIND11_MODULE(_C, m) {
            py::arg("env_ids"))
       .def("reset", &GuardCore::Reset, py::arg("env_ids"))
       .def("reset_all", &GuardCore::ResetAll)
-      .def("flush_audit", &GuardCore::FlushAudit)
+      .def("flush_audit", &GuardCore::FlushAudit, py::arg("wait") = true)
       .def("close_audit", &GuardCore::CloseAudit)
       .def_property_readonly("has_audit", &GuardCore::has_audit)
       .def_property_readonly("episodes", &GuardCore::episodes)

@@ -361,6 +361,8 @@ class Guard:
         """Starts new episodes: clears those envs' budgets and flow state only.
 
         ``env_ids``: an id, ids, a bool mask [num_envs], or None for every env.
+        An episode end also asks the audit sink (if any) to commit what it has,
+        without waiting for it.
         """
         if env_ids is None:
             self._core.reset_all()
@@ -399,9 +401,13 @@ class Guard:
         return out
 
     # -- audit -------------------------------------------------------------
-    def flush(self) -> None:
-        """Returns once every audit record so far is durable (no-op without audit)."""
-        self._core.flush_audit()
+    def flush(self, wait: bool = True) -> None:
+        """Returns once every audit record so far is durable (no-op without audit).
+
+        ``wait=False`` asks for the commit and returns at once; ``reset`` does
+        that at every episode end.
+        """
+        self._core.flush_audit(wait)
 
     def close(self) -> None:
         """Flushes and closes the audit run (no-op without audit)."""

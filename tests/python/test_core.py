@@ -1,10 +1,12 @@
-import multiprocessing as mp
-import pickle
 import json
+import multiprocessing as mp
+import os
+import pickle
+import sqlite3
 import subprocess
 import sys
 import threading
-import os
+import time
 
 import numpy as np
 import pytest
@@ -244,6 +246,23 @@ def test_audit_records_every_call(policy, tmp_path):
     assert rows[2]["step"] == rows[1]["step"] + 1          # env 1's next step
     assert rows[3]["episode"] == rows[2]["episode"] + 1    # env 1's next episode
     assert rows[3]["step"] == 0
+
+
+def test_episode_end_commits_without_close(policy, tmp_path):
+    db = tmp_path / "audit.db"
+    g = rg.Guard(policy, 2, audit=db, run_name="pytest")
+    g.evaluate([(0, "shell", "ls"), (1, "shell", TUNNEL)])
+    g.reset()  # episode end: commit requested, not waited for
+    deadline = time.monotonic() + 5
+    seen = 0
+    while time.monotonic() < deadline and seen < 2:
+        with sqlite3.connect(db) as con:
+            seen = con.execute("SELECT count(*) FROM events").fetchone()[0]
+        time.sleep(0.01)
+    assert seen == 2
+    g.flush(wait=False)
+    g.flush()
+    g.close()
 
 
 def test_console_command_runs_the_cpp_cli():

@@ -41,11 +41,11 @@ constexpr const char kEndRunSql[] = "UPDATE runs SET ended_at_us = ?2 WHERE id =
 // to a step's size already).
 constexpr size_t kMaxSpareBatches = 64;
 
-// Events wait at most about this long for more to share their commit.
-constexpr std::chrono::milliseconds kCommitInterval(100);
-
 // A block is committed when it holds max_batch events or this many bytes.
 constexpr size_t kMaxBlockBytes = size_t{8} << 20;
+
+// The writer checkpoints once the WAL holds this much.
+constexpr int64_t kCheckpointBytes = int64_t{16} << 20;
 
 void AppendInt(std::string* out, int64_t v) {
   fmt::format_int f(v);
@@ -152,8 +152,10 @@ absl::StatusOr<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& 
                                                              const RunInfo& run,
                                                              const SinkOptions& options) {
   if (run.name.empty()) return absl::InvalidArgumentError("audit run needs a name");
-  if (options.queue_capacity == 0 || options.max_batch == 0)
-    return absl::InvalidArgumentError("audit queue_capacity and max_batch must be positive");
+  if (options.queue_capacity == 0 || options.max_batch == 0 ||
+      options.commit_interval.count() <= 0)
+    return absl::InvalidArgumentError(
+        "audit queue_capacity, max_batch and commit_interval must be positive");
   absl::StatusOr<DbPtr> db =
       audit_internal::OpenDb(path, /*create=*/true, options.busy_timeout_ms);
   if (!db.ok()) return db.status();
@@ -167,14 +169,14 @@ absl::StatusOr<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& 
                             path);
       !s.ok())
     return s;
-  // Checkpoints (which copy the WAL back and fsync) every ~16 MiB, whatever
-  // the page size; the WAL file is truncated back to 64 MiB after one.
-  int64_t page_size = QueryInt(h, "PRAGMA page_size").value_or(4096);
-  std::string pragmas = fmt::format(
-      "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint={}; "
-      "PRAGMA journal_size_limit=67108864; PRAGMA temp_store=MEMORY",
-      std::max<int64_t>(16, (int64_t{16} << 20) / std::max<int64_t>(page_size, 512)));
-  if (absl::Status s = Exec(h, pragmas.c_str(), path); !s.ok()) return s;
+  // The writer checkpoints itself (CheckpointIfLarge), after its commits; the
+  // WAL file is truncated back to 64 MiB after a checkpoint.
+  if (absl::Status s = Exec(h,
+                            "PRAGMA cache_size=-4096; PRAGMA journal_size_limit=67108864; "
+                            "PRAGMA temp_store=MEMORY",
+                            path);
+      !s.ok())
+    return s;
   if (options.max_page_count > 0) {
     std::string pragma = fmt::format("PRAGMA max_page_count={}", options.max_page_count);
     if (absl::Status s = Exec(h, pragma.c_str(), path); !s.ok()) return s;
@@ -497,6 +499,18 @@ SqliteSink::SqliteSink(std::string path, SinkOptions options, sqlite3* db, int64
       return;
     }
   }
+  // Replaces SQLite's automatic checkpoint, which would run inside a commit
+  // that a Flush may be waiting for.
+  const int64_t page_size = QueryInt(db_, "PRAGMA page_size").value_or(4096);
+  checkpoint_pages_ = static_cast<int>(
+      std::max<int64_t>(16, kCheckpointBytes / std::max<int64_t>(page_size, 512)));
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<SqliteSink*>(self)->wal_pages_ = pages;
+        return SQLITE_OK;
+      },
+      this);
   queue_.reserve(64);
   writer_ = std::thread([this] { WriterLoop(); });
 }
@@ -587,6 +601,16 @@ absl::Status SqliteSink::Flush() {
   flush_target_ = std::max(flush_target_, target);
   work_.notify_one();
   progress_.wait(lock, [&] { return done_ >= target; });
+  return error_;
+}
+
+absl::Status SqliteSink::RequestFlush() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return close_done_ ? close_status_ : error_;
+  if (flush_target_ < enqueued_) {
+    flush_target_ = enqueued_;
+    work_.notify_one();
+  }
   return error_;
 }
 
@@ -682,7 +706,7 @@ void SqliteSink::WriterLoop() {
     bool commit_now = false, stop = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      work_.wait_for(lock, kCommitInterval, [&] {
+      work_.wait_for(lock, options_.commit_interval, [&] {
         return !queue_.empty() || stop_ || (pending > 0 && flush_target_ > done_);
       });
       for (Item& item : queue_) held.push_back(std::move(item));
@@ -711,11 +735,31 @@ void SqliteSink::WriterLoop() {
         if (block.size() >= limit || block.bytes() >= kMaxBlockBytes) settle();
       }
     }
+    if (pending > 0 && !commit_now) {
+      // A Flush may have come while the events were serialized.
+      std::lock_guard<std::mutex> lock(mu_);
+      commit_now = flush_target_ > done_;
+    }
     if (pending > 0 &&
-        (commit_now || std::chrono::steady_clock::now() - pending_since >= kCommitInterval))
+        (commit_now || std::chrono::steady_clock::now() - pending_since >= options_.commit_interval))
       settle();
+    if (error.ok()) CheckpointIfLarge();
     if (stop) return;  // Close: nothing more can be queued, and all is committed
   }
+}
+
+void SqliteSink::CheckpointIfLarge() {
+  if (wal_pages_ < checkpoint_pages_) return;
+  {
+    // A Flush waiting for events that came in meanwhile goes first.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (flush_target_ > done_) return;
+  }
+  // Failing (another connection reading, an I/O error) is harmless here: the
+  // WAL keeps the data, and the next commit tries again.
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) ==
+      SQLITE_OK)
+    wal_pages_ = 0;
 }
 
 absl::Status SqliteSink::CommitBlock(BlockBuilder& block) {

@@ -13,7 +13,8 @@
 //                               .tool = calls[i].tool, .arguments = calls[i].arguments});
 //     RETURN_IF_ERROR((*sink)->WriteBatch(&batch));
 //   }
-//   RETURN_IF_ERROR((*sink)->Flush());          // episode end: durable from here
+//   RETURN_IF_ERROR((*sink)->RequestFlush());   // episode end: commit now, don't wait
+//   RETURN_IF_ERROR((*sink)->Flush());          // before a checkpoint: durable from here
 //   RETURN_IF_ERROR((*sink)->Close());          // run end
 //
 // One event at a time works too: (*sink)->Write(MakeRecord(*policy, verdict,
@@ -29,7 +30,10 @@
 // Durability: the database is in WAL mode. Once Flush (or Close) returns OK,
 // every record written before it is committed and survives the process being
 // killed (SIGKILL). With `synchronous_full` it also survives power loss (each
-// commit is fsynced); by default commits are fsynced at WAL checkpoints only.
+// commit is fsynced); by default commits are fsynced at WAL checkpoints only,
+// which the writer runs after a commit, never before one (so they do not
+// delay a Flush). RequestFlush asks for the same commit without waiting for
+// it: what a step loop calls at episode end.
 //
 // Errors never hang: a database locked by another connection is waited for
 // at most `busy_timeout_ms`, then it is an error. The first error (locked,
@@ -40,10 +44,11 @@
 // Several processes (and several sinks in one process) may write to the same
 // database at once: each Open adds a run, and writers take turns on the WAL.
 //
-// Thread safety: Write, Flush and Close may be called from any thread.
+// Thread safety: every method may be called from any thread.
 #ifndef REWARDGUARD_AUDIT_SQLITE_SINK_H_
 #define REWARDGUARD_AUDIT_SQLITE_SINK_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -79,8 +84,12 @@ class AuditSink {
   // default turns each event into a record and calls Write.
   virtual absl::Status WriteBatch(EventBatch* batch);
   // Returns once every record written before the call is durable, or with
-  // the error that kept it from being so. Call it at episode end.
+  // the error that kept it from being so.
   virtual absl::Status Flush() = 0;
+  // Asks for every record written before the call to be committed now, and
+  // returns at once with the sticky error so far (a later Flush tells whether
+  // the commit succeeded). Call it at episode end. The default waits: Flush.
+  virtual absl::Status RequestFlush() { return Flush(); }
   // Flushes and ends the run. Further calls return the same status.
   virtual absl::Status Close() = 0;
 };
@@ -103,8 +112,10 @@ struct SinkOptions {
   size_t queue_capacity = 1 << 17;
   // Events per block and per transaction, at most (capped at 2^20). The
   // writer serializes events as they come but commits a block when it holds
-  // this many, when Flush or Close asks, or after ~100 ms.
+  // this many, when (Request)Flush or Close asks, or `commit_interval` after
+  // its first event.
   size_t max_batch = 32768;
+  std::chrono::milliseconds commit_interval{100};
   // How long a write waits for a database locked by another connection
   // before it is an error.
   int busy_timeout_ms = 5000;
@@ -135,6 +146,7 @@ class SqliteSink final : public AuditSink {
   absl::Status WriteBatch(absl::Span<DecisionRecord> records) override;
   absl::Status WriteBatch(EventBatch* batch) override;
   absl::Status Flush() override;
+  absl::Status RequestFlush() override;
   absl::Status Close() override;
 
   // The id of this sink's row in `runs`.
@@ -160,6 +172,9 @@ class SqliteSink final : public AuditSink {
   absl::Status WaitForRoom(std::unique_lock<std::mutex>& lock, size_t n);
   // Commits the block in one transaction; OK or the error (rolled back).
   absl::Status CommitBlock(BlockBuilder& block);
+  // After a commit: copies the WAL back into the database (and fsyncs) once
+  // it holds ~16 MiB. PASSIVE: never waits for other connections.
+  void CheckpointIfLarge();
 
   const std::string path_;
   const SinkOptions options_;
@@ -167,6 +182,8 @@ class SqliteSink final : public AuditSink {
   const int64_t run_id_;
   sqlite3_stmt* stmts_[5] = {};  // see sqlite_sink.cc; finalized with db_
   absl::Status statements_error_;
+  int wal_pages_ = 0;  // after the last commit (SQLite's WAL hook); writer thread
+  int checkpoint_pages_ = 0;  // checkpoint when the WAL holds this many
 
   mutable std::mutex mu_;
   std::condition_variable work_;       // the writer waits for events or stop

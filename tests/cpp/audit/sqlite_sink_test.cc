@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <limits>
 #include <thread>
 
@@ -448,6 +449,58 @@ TEST(SqliteSink, CommitsWithoutFlush) {
     std::this_thread::sleep_for(milliseconds(10));
   EXPECT_EQ((*sink)->committed(), 1);
   ASSERT_TRUE((*sink)->Close().ok());
+}
+
+// RequestFlush commits what was written without waiting for it; with a long
+// commit interval nothing else would.
+TEST(SqliteSink, RequestFlushCommitsWithoutWaiting) {
+  TempDir dir;
+  SinkOptions options;
+  options.commit_interval = std::chrono::hours(1);
+  auto sink = SqliteSink::Open(dir.File("async.db"), TestRun("async"), options);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE((*sink)->Write(SampleRecord(i)).ok());
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_EQ((*sink)->committed(), 0);
+  ASSERT_TRUE((*sink)->RequestFlush().ok());
+  const auto deadline = steady_clock::now() + milliseconds(5000);
+  while ((*sink)->committed() < 10 && steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(5));
+  EXPECT_EQ((*sink)->committed(), 10);
+  ASSERT_TRUE((*sink)->Close().ok());
+  EXPECT_TRUE((*sink)->RequestFlush().ok());  // as Flush: everything is committed
+}
+
+// The writer copies the WAL back into the database as it grows (not only at
+// Close), and every event survives it.
+TEST(SqliteSink, CheckpointsAsTheWalGrows) {
+  TempDir dir;
+  const std::string path = dir.File("big.db");
+  auto sink = SqliteSink::Open(path, TestRun("big"));
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  constexpr int kEvents = 60000;
+  const std::string padding(400, 'x');  // ~40 MB of events: several checkpoints
+  for (int i = 0; i < kEvents; ++i) {
+    DecisionRecord r = SampleRecord(i);
+    r.arguments += padding;
+    ASSERT_TRUE((*sink)->Write(std::move(r)).ok());
+    if (i % 10000 == 9999) {
+      ASSERT_TRUE((*sink)->Flush().ok());
+    }
+  }
+  ASSERT_TRUE((*sink)->Flush().ok());
+  // Before Close: the database file itself holds most of the data, and the
+  // WAL stayed near the checkpoint size (16 MiB) plus one block.
+  EXPECT_GT(std::filesystem::file_size(path), uintmax_t{20} << 20);
+  EXPECT_LT(std::filesystem::file_size(path + "-wal"), uintmax_t{48} << 20);
+  ASSERT_TRUE((*sink)->Close().ok());
+  auto reader = AuditReader::Open(path);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto records = reader->ReadRecords((*sink)->run_id());
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), static_cast<size_t>(kEvents));
+  EXPECT_EQ((*records)[kEvents - 1].step, kEvents - 1);
+  EXPECT_EQ((*records)[kEvents - 1].arguments, SampleRecord(kEvents - 1).arguments + padding);
 }
 
 TEST(SqliteSink, RejectsAFileThatIsNotADatabase) {
