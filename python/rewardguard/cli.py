@@ -1,7 +1,8 @@
 """The `rewardguard` console command: runs the C++ command shipped in the package.
 
 Nothing is reimplemented here: ``rewardguard eval|policy|audit ...`` is the
-binary built from lib/rewardguard/cli, installed as rewardguard/bin/rewardguard.
+binary built from lib/rewardguard/cli, installed as rewardguard/bin/rewardguard,
+except ``rewardguard audit plot`` (matplotlib), which is rewardguard.audit.
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ def executable() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["audit", "plot"]:
+        from . import audit
+
+        return audit.main(argv[2:])
     exe = executable()
     if not exe.is_file():
         print(f"rewardguard: the C++ command is missing from the package ({exe}); "
               "reinstall with `pip install --no-build-isolation .`", file=sys.stderr)
         return 127
-    args = [str(exe), *(sys.argv[1:] if argv is None else argv)]
+    args = [str(exe), *argv]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(args[0], args)

@@ -56,7 +56,18 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--run", export_options.run, "only this run (name or id)");
   export_cmd->add_option("--output,-o", export_output, "file; - for stdout")->capture_default_str();
 
+  // Drawn with matplotlib: the Python package's `rewardguard` command has it.
+  CLI::App* plot = audit->add_subcommand("plot", "violations over training steps (Python package)");
+  plot->allow_extras();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*plot) {
+    std::cerr << "error: `audit plot` is part of the Python package: run "
+                 "`rewardguard audit plot DB -o FILE.png` from its environment "
+                 "(or `python -m rewardguard audit plot ...`)\n";
+    return 2;
+  }
 
   if (*summary) return rewardguard::RunAuditSummary(summary_options, std::cout, std::cerr);
   if (*diff) return rewardguard::RunAuditDiff(diff_options, std::cout, std::cerr);
