@@ -170,7 +170,8 @@ absl::StatusOr<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& 
       !s.ok())
     return s;
   // The writer checkpoints itself (CheckpointIfLarge), after its commits; the
-  // WAL file is truncated back to 64 MiB after a checkpoint.
+  // WAL file is truncated back to 64 MiB after a checkpoint. A 4 MiB page
+  // cache: blocks stream through it (64 MiB measured no faster).
   if (absl::Status s = Exec(h,
                             "PRAGMA cache_size=-4096; PRAGMA journal_size_limit=67108864; "
                             "PRAGMA temp_store=MEMORY",
