@@ -6,8 +6,8 @@
 #   scripts/bench.sh            # full run (a few minutes)
 #   scripts/bench.sh --quick    # short runs: checks the pipeline, noisy figures
 #
-# Cases: the Google Benchmark suites build/bench/{eval,shell,shaping}_benchmark
-# (BENCH_AUDIT=1 adds audit_benchmark), the pure-Python `re` baseline
+# Cases: the Google Benchmark suites build/bench/{eval,shell,shaping,audit}_benchmark
+# (audit: the step loop's recording overhead), the pure-Python `re` baseline
 # (bench/python_baseline.py), the Python-side step overhead
 # (bench/python_overhead.py), and the invariant-ai baseline
 # (bench/invariant_baseline.py) in a throwaway venv under /tmp

@@ -50,6 +50,13 @@ def test_report_from_synthetic_json(tmp_path):
         ("BM_TokensRewardguard/256/4096", 80_000.0, {}),
         ("BM_TokensNaive/256/4096", 70_000.0, {}),
     ])))
+    # _gb's wall time is 1.5x the CPU time: 0.9 ms -> 1.35 ms wall.
+    (tmp_path / "audit.json").write_text(json.dumps(_gb([
+        ("BM_StepLoop/0/real_time", 800_000.0, {"label": "evaluate only", "process_cpu_ms": 0.8}),
+        ("BM_StepLoop/1/real_time", 840_000.0,
+         {"label": "+ record (EventBatch, RequestFlush)", "process_cpu_ms": 1.2}),
+        ("BM_StepLoop/2/real_time", 900_000.0, {"label": "+ record (EventBatch, Flush)"}),
+    ])))
     (tmp_path / "python_baseline.json").write_text(json.dumps({"repeats": 1, "traces": {"agent_mix": {
         "envs": 64, "steps": 2, "calls": 128, "bytes": 1000, "blocked_share": 0.1,
         "python_re_us_per_call": 200.0, "rewardguard_us_per_call": 1.0, "python_re_us_per_step": 1.0,
@@ -77,4 +84,8 @@ def test_report_from_synthetic_json(tmp_path):
     assert "pip install failed: no network" in text  # invariant-ai: why it is missing
     assert "256x" in text  # step x limit: 256 µs / 1 µs
     assert "250x" in text  # shell evaluate x limit: 2.5 µs / 10 ns
+    assert "| audit recording at 1,000 events/step (EventBatch, RequestFlush) | < +10% wall | +5.0% | **met** |" \
+        in text
+    assert "| + record (EventBatch, Flush) | 1.35 ms | +12.5% | +12.5% | — |" in text
+    assert "| + record (EventBatch, RequestFlush) | 1.26 ms | +5.0% **met** | +5.0% | +50.0% |" in text
     assert "## Every Google Benchmark figure" in text
