@@ -31,11 +31,11 @@ import numpy as np
 
 __all__ = ["AuditError", "RunSeries", "main", "plot", "violations_over_steps"]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 UNCOSTED = "uncosted"
 
 # Fields of an event in event_blocks.data (docs/audit.md).
-_ENV, _EPISODE, _STEP, _ACTION, _COSTS = 0, 1, 2, 6, 10
+_ENV, _EPISODE, _STEP, _ACTION, _COSTS = 0, 1, 2, 5, 10
 
 
 class AuditError(Exception):

@@ -134,42 +134,47 @@ absl::Status AuditReader::ForEachRecord(
       return corrupt("a wrong event count");
     for (simdjson::dom::element event : events) {
       simdjson::dom::array f;
-      if (event.get_array().get(f) != simdjson::SUCCESS || f.size() < 10 || f.size() > 15)
-        return corrupt("an event that is not an array of 10 to 15 fields");
+      if (event.get_array().get(f) != simdjson::SUCCESS || f.size() < 7 || f.size() > 15)
+        return corrupt("an event that is not an array of 7 to 15 fields");
       const size_t fields = f.size();
       r = DecisionRecord();
       r.run_id = run_id;
       bool ok = f.at(0).get_int64().get(r.env) == simdjson::SUCCESS &&
                 f.at(1).get_int64().get(r.episode) == simdjson::SUCCESS &&
                 f.at(2).get_int64().get(r.step) == simdjson::SUCCESS;
-      std::string_view kind, action;
-      ok = ok && f.at(3).get_string().get(kind) == simdjson::SUCCESS &&
-           ParseEventKind(kind, &r.kind);
-      ok = ok && audit_internal::ParseJsonText(f.at(4), &r.tool) &&
-           audit_internal::ParseJsonText(f.at(5), &r.arguments);
-      ok = ok && f.at(6).get_string().get(action) == simdjson::SUCCESS;
+      std::string_view action;
+      ok = ok && audit_internal::ParseJsonText(f.at(3), &r.tool) &&
+           audit_internal::ParseJsonText(f.at(4), &r.arguments);
+      ok = ok && f.at(5).get_string().get(action) == simdjson::SUCCESS;
       std::optional<Action> parsed = ok ? ParseAction(action) : std::nullopt;
-      if (!parsed) return corrupt("an event with an unreadable kind, tool, arguments or action");
+      if (!parsed) return corrupt("an event with an unreadable tool, arguments or action");
       r.action = *parsed;
-      std::optional<double> penalty = audit_internal::ParseJsonNumber(f.at(7));
+      std::optional<double> penalty = audit_internal::ParseJsonNumber(f.at(6));
       if (!penalty) return corrupt("an event with an unreadable penalty");
       r.penalty = static_cast<float>(*penalty);
+      int64_t ts = 0;
+      if (fields > 7 && f.at(7).get_int64().get(ts) != simdjson::SUCCESS)
+        return corrupt("an unreadable time");
       simdjson::dom::array list;
-      if (f.at(8).get_array().get(list) != simdjson::SUCCESS)
-        return corrupt("an event with unreadable capabilities");
-      for (simdjson::dom::element c : list)
-        if (!audit_internal::ParseJsonText(c, &r.capabilities.emplace_back()))
+      if (fields > 8) {
+        if (f.at(8).get_array().get(list) != simdjson::SUCCESS)
           return corrupt("an event with unreadable capabilities");
-      if (f.at(9).get_array().get(list) != simdjson::SUCCESS) return corrupt("unreadable rules");
-      for (simdjson::dom::element pair : list) {
-        simdjson::dom::array p;
-        FiredRule& rule = r.rules.emplace_back();
-        std::string_view rule_action;
-        if (pair.get_array().get(p) != simdjson::SUCCESS || p.size() != 2 ||
-            !audit_internal::ParseJsonText(p.at(0), &rule.id) ||
-            p.at(1).get_string().get(rule_action) != simdjson::SUCCESS)
-          return corrupt("unreadable rules");
-        rule.action = ParseAction(rule_action).value_or(Action::kBlock);
+        for (simdjson::dom::element c : list)
+          if (!audit_internal::ParseJsonText(c, &r.capabilities.emplace_back()))
+            return corrupt("an event with unreadable capabilities");
+      }
+      if (fields > 9) {
+        if (f.at(9).get_array().get(list) != simdjson::SUCCESS) return corrupt("unreadable rules");
+        for (simdjson::dom::element pair : list) {
+          simdjson::dom::array p;
+          FiredRule& rule = r.rules.emplace_back();
+          std::string_view rule_action;
+          if (pair.get_array().get(p) != simdjson::SUCCESS || p.size() != 2 ||
+              !audit_internal::ParseJsonText(p.at(0), &rule.id) ||
+              p.at(1).get_string().get(rule_action) != simdjson::SUCCESS)
+            return corrupt("unreadable rules");
+          rule.action = ParseAction(rule_action).value_or(Action::kBlock);
+        }
       }
       if (fields > 10) {
         if (f.at(10).get_array().get(list) != simdjson::SUCCESS) return corrupt("unreadable costs");
@@ -191,9 +196,10 @@ absl::Status AuditReader::ForEachRecord(
         *out = audit_internal::ParseJsonNumber(f.at(index));
         if (!*out) return corrupt("an unreadable reward");
       }
-      int64_t ts = 0;
-      if (fields > 14 && f.at(14).get_int64().get(ts) != simdjson::SUCCESS)
-        return corrupt("an unreadable time");
+      std::string_view kind;
+      if (fields > 14 && (f.at(14).get_string().get(kind) != simdjson::SUCCESS ||
+                          !ParseEventKind(kind, &r.kind)))
+        return corrupt("an unreadable kind");
       r.timestamp_us = first_ts + ts;
       if (!visit(r)) return absl::OkStatus();
     }

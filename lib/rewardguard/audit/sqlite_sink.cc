@@ -232,6 +232,9 @@ absl::StatusOr<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& 
 // Views into the queued items, which outlive the block.
 class SqliteSink::BlockBuilder {
  public:
+  struct Span {
+    size_t begin = 0, end = 0;
+  };
   struct Flagged {
     uint32_t index = 0;  // in the block
     int64_t env = 0, episode = 0, step = 0, timestamp_us = 0;
@@ -240,10 +243,8 @@ class SqliteSink::BlockBuilder {
     float penalty = 0.0f;
     std::string_view tool, arguments, reason;
     std::optional<double> reward_before, reward_after;
-    // JSON arrays in data(): [begin, end) byte offsets.
-    size_t capabilities_begin = 0, capabilities_end = 0;
-    size_t rules_begin = 0, rules_end = 0;
-    size_t costs_begin = 0, costs_end = 0;
+    // JSON arrays in data(), as byte offsets; empty spans for empty lists.
+    Span capabilities, rules, costs;
   };
 
   size_t size() const { return count_; }
@@ -260,36 +261,21 @@ class SqliteSink::BlockBuilder {
   }
 
   void Add(const DecisionRecord& r) {
-    const std::optional<double>& rb = r.reward_before;
-    const std::optional<double>& ra = r.reward_after;
-    Head(r.env, r.episode, r.step, r.timestamp_us, r.kind, r.tool, r.arguments, r.action, r.penalty);
-    const size_t caps_begin = data_.size();
-    data_.push_back('[');
-    for (size_t i = 0; i < r.capabilities.size(); ++i) {
-      if (i) data_.push_back(',');
+    Begin(r.env, r.episode, r.step, r.timestamp_us, r.tool, r.arguments, r.action, r.penalty);
+    const Span caps = List(r.capabilities.size(), [&](size_t i) {
       audit_internal::AppendJsonText(&data_, r.capabilities[i]);
       ++capability_counts_[r.capabilities[i]];
-    }
-    data_.push_back(']');
-    const size_t caps_end = data_.size();
-    data_.push_back(',');
-    const size_t rules_begin = data_.size();
-    data_.push_back('[');
-    for (size_t i = 0; i < r.rules.size(); ++i) AppendRule(i, r.rules[i].id, r.rules[i].action);
-    data_.push_back(']');
-    const size_t rules_end = data_.size();
-    const size_t costs_begin = data_.size() + 1;
-    data_.append(",[");
-    for (size_t i = 0; i < r.costs.size(); ++i) AppendCost(i, r.costs[i].first, r.costs[i].second);
-    data_.push_back(']');
-    const size_t costs_end = data_.size();
-    Tail(costs_begin - 1, r.costs.empty(), r.reason, rb, ra, r.timestamp_us);
+    });
+    const Span rules =
+        List(r.rules.size(), [&](size_t i) { AppendRule(&data_, r.rules[i].id, r.rules[i].action); });
+    const Span costs = List(r.costs.size(), [&](size_t i) {
+      AppendCost(r.costs[i].first, r.costs[i].second);
+    });
+    End(r.reason, r.reward_before, r.reward_after, r.kind);
     if (Flags(r.action, r.penalty))
       flagged_.push_back(Flagged{count_ - 1, r.env, r.episode, r.step, r.timestamp_us, r.kind,
-                                 r.action, r.penalty, r.tool, r.arguments, r.reason, rb, ra,
-                                 caps_begin, caps_end, rules_begin, rules_end,
-                                 r.costs.empty() ? 0 : costs_begin,
-                                 r.costs.empty() ? 0 : costs_end});
+                                 r.action, r.penalty, r.tool, r.arguments, r.reason,
+                                 r.reward_before, r.reward_after, caps, rules, costs});
   }
 
   void Add(const EventBatch& batch, const EventBatch::Event& e) {
@@ -297,51 +283,35 @@ class SqliteSink::BlockBuilder {
     if (&policy != policy_.get()) SwitchPolicy(batch.shared_policy());
     const std::string_view tool = batch.tool(e), arguments = batch.arguments(e),
                            reason = batch.reason(e);
-    Head(e.env, e.episode, e.step, e.timestamp_us, e.kind, tool, arguments, e.action, e.penalty);
-    const size_t caps_begin = data_.size();
-    data_.push_back('[');
-    bool first = true;
-    for (CapabilityId id : batch.capabilities(e)) {
-      if (!first) data_.push_back(',');
-      first = false;
-      data_.append(capability_json_[id]);
-      ++capability_counts_by_id_[id];
-    }
-    data_.push_back(']');
-    const size_t caps_end = data_.size();
-    data_.push_back(',');
-    const size_t rules_begin = data_.size();
-    data_.push_back('[');
-    first = true;
-    for (std::string_view id : batch.rules(e)) {
-      if (!first) data_.push_back(',');
-      first = false;
+    Begin(e.env, e.episode, e.step, e.timestamp_us, tool, arguments, e.action, e.penalty);
+    const auto capability_ids = batch.capabilities(e);
+    const Span caps = List(capability_ids.size(), [&](size_t i) {
+      data_.append(capability_json_[capability_ids[i]]);
+      ++capability_counts_by_id_[capability_ids[i]];
+    });
+    const auto rule_ids = batch.rules(e);
+    const Span rules = List(rule_ids.size(), [&](size_t i) {
+      const std::string_view id = rule_ids[i];
       auto [it, inserted] = rule_json_.try_emplace(std::pair(id.data(), id.size()));
       if (inserted) {
         it->second.clear();
         AppendRule(&it->second, id, FiredRuleAction(policy, id));
       }
       data_.append(it->second);
-    }
-    data_.push_back(']');
-    const size_t rules_end = data_.size();
-    const size_t costs_begin = data_.size() + 1;
-    data_.append(",[");
-    size_t i = 0;
+    });
     const auto categories = policy.categories();
-    const auto costs = batch.costs(e);
-    for (const EventBatch::Cost& c : costs) AppendCost(i++, categories[c.category], c.cost);
-    data_.push_back(']');
-    const size_t costs_end = data_.size();
+    const auto cost_list = batch.costs(e);
+    const Span costs = List(cost_list.size(), [&](size_t i) {
+      AppendCost(categories[cost_list[i].category], cost_list[i].cost);
+    });
     std::optional<double> rb, ra;
     if (e.has_reward_before) rb = e.reward_before;
     if (e.has_reward_after) ra = e.reward_after;
-    Tail(costs_begin - 1, costs.empty(), reason, rb, ra, e.timestamp_us);
+    End(reason, rb, ra, e.kind);
     if (Flags(e.action, e.penalty))
       flagged_.push_back(Flagged{count_ - 1, e.env, e.episode, e.step, e.timestamp_us, e.kind,
-                                 e.action, e.penalty, tool, arguments, reason, rb, ra, caps_begin,
-                                 caps_end, rules_begin, rules_end,
-                                 costs.empty() ? 0 : costs_begin, costs.empty() ? 0 : costs_end});
+                                 e.action, e.penalty, tool, arguments, reason, rb, ra, caps, rules,
+                                 costs});
   }
 
   // The block's JSON text, once complete.
@@ -360,8 +330,10 @@ class SqliteSink::BlockBuilder {
     return tool_counts_;
   }
   const std::vector<Flagged>& flagged() const { return flagged_; }
-  std::string_view Slice(size_t begin, size_t end) const {
-    return std::string_view(data_).substr(begin, end - begin);
+  // The JSON array at `span`, "[]" for an empty one.
+  std::string_view Slice(Span span) const {
+    if (span.begin == span.end) return "[]";
+    return std::string_view(data_).substr(span.begin, span.end - span.begin);
   }
 
  private:
@@ -370,9 +342,14 @@ class SqliteSink::BlockBuilder {
     return action != Action::kAllow || penalty != 0.0f;
   }
 
-  // Up to and including the penalty, and the comma after it.
-  void Head(int64_t env, int64_t episode, int64_t step, int64_t timestamp_us, EventKind kind,
-            std::string_view tool, std::string_view arguments, Action action, float penalty) {
+  // An event is [env, episode, step, tool, arguments, action, penalty,
+  // time offset, capabilities, rules, costs, reason, reward_before,
+  // reward_after, kind] (docs/audit.md); the fields from the time offset on
+  // are left out while they and all after them hold their defaults (0, [],
+  // [], [], "", null, null, "call"): end_ is where the last one that does
+  // not ends.
+  void Begin(int64_t env, int64_t episode, int64_t step, int64_t timestamp_us,
+             std::string_view tool, std::string_view arguments, Action action, float penalty) {
     if (count_ == 0) {
       data_.push_back('[');
       first_ts_ = timestamp_us;
@@ -387,7 +364,7 @@ class SqliteSink::BlockBuilder {
     AppendInt(&data_, episode);
     data_.push_back(',');
     AppendInt(&data_, step);
-    data_.append(kind == EventKind::kObservation ? ",\"observation\"," : ",\"call\",");
+    data_.push_back(',');
     audit_internal::AppendJsonText(&data_, tool);
     ++tool_counts_[tool];
     data_.push_back(',');
@@ -397,13 +374,52 @@ class SqliteSink::BlockBuilder {
     data_.append("\",");
     // As a double, so that reading it back gives the same float exactly.
     audit_internal::AppendJsonNumber(&data_, penalty);
+    end_ = data_.size();
     data_.push_back(',');
+    AppendInt(&data_, timestamp_us - first_ts_);
+    if (timestamp_us != first_ts_) end_ = data_.size();
   }
 
-  void AppendRule(size_t i, std::string_view id, Action action) {
-    if (i) data_.push_back(',');
-    AppendRule(&data_, id, action);
+  // Appends a JSON array of `n` items, each written by `item(i)`.
+  template <typename Item>
+  Span List(size_t n, Item item) {
+    data_.push_back(',');
+    Span span{data_.size(), data_.size()};
+    data_.push_back('[');
+    for (size_t i = 0; i < n; ++i) {
+      if (i) data_.push_back(',');
+      item(i);
+    }
+    data_.push_back(']');
+    if (n == 0) return Span{};
+    span.end = end_ = data_.size();
+    return span;
   }
+
+  void End(std::string_view reason, const std::optional<double>& rb,
+           const std::optional<double>& ra, EventKind kind) {
+    data_.push_back(',');
+    audit_internal::AppendJsonText(&data_, reason);
+    if (!reason.empty()) end_ = data_.size();
+    for (const std::optional<double>* reward : {&rb, &ra}) {
+      data_.push_back(',');
+      if (*reward) {
+        audit_internal::AppendJsonNumber(&data_, **reward);
+        end_ = data_.size();
+      } else {
+        data_.append("null");
+      }
+    }
+    if (kind != EventKind::kCall) {
+      data_.append(",\"");
+      data_.append(EventKindName(kind));
+      data_.push_back('"');
+      end_ = data_.size();
+    }
+    data_.resize(end_);
+    data_.push_back(']');
+  }
+
   static void AppendRule(std::string* out, std::string_view id, Action action) {
     out->push_back('[');
     audit_internal::AppendJsonText(out, id);
@@ -412,45 +428,11 @@ class SqliteSink::BlockBuilder {
     out->append("\"]");
   }
 
-  void AppendCost(size_t i, std::string_view category, double cost) {
-    if (i) data_.push_back(',');
+  void AppendCost(std::string_view category, double cost) {
     data_.push_back('[');
     audit_internal::AppendJsonText(&data_, category);
     data_.push_back(',');
     audit_internal::AppendJsonNumber(&data_, cost);
-    data_.push_back(']');
-  }
-
-  // Appends reason, rewards and time after the costs (which start with the
-  // comma at `costs_comma`), then drops the trailing fields that hold their
-  // defaults ([], "", null, null, 0) and closes the event.
-  void Tail(size_t costs_comma, bool no_costs, std::string_view reason,
-            const std::optional<double>& rb, const std::optional<double>& ra,
-            int64_t timestamp_us) {
-    size_t keep = no_costs ? costs_comma : data_.size();  // end of the last non-default field
-    data_.push_back(',');
-    audit_internal::AppendJsonText(&data_, reason);
-    if (!reason.empty()) keep = data_.size();
-    data_.push_back(',');
-    if (rb) {
-      audit_internal::AppendJsonNumber(&data_, *rb);
-      keep = data_.size();
-    } else {
-      data_.append("null");
-    }
-    data_.push_back(',');
-    if (ra) {
-      audit_internal::AppendJsonNumber(&data_, *ra);
-      keep = data_.size();
-    } else {
-      data_.append("null");
-    }
-    if (timestamp_us != first_ts_) {
-      data_.push_back(',');
-      AppendInt(&data_, timestamp_us - first_ts_);
-      keep = data_.size();
-    }
-    data_.resize(keep);
     data_.push_back(']');
   }
 
@@ -476,6 +458,7 @@ class SqliteSink::BlockBuilder {
   }
 
   std::string data_;
+  size_t end_ = 0;  // of the current event's last field that is kept
   uint32_t count_ = 0;
   int64_t first_ts_ = 0, last_ts_ = 0;
   absl::flat_hash_map<std::string_view, int64_t> capability_counts_, tool_counts_;
@@ -810,10 +793,9 @@ absl::Status SqliteSink::CommitBlock(BlockBuilder& block) {
     BindText(e, 8, f.arguments);
     BindText(e, 9, ActionName(f.action));
     sqlite3_bind_double(e, 10, f.penalty);
-    BindText(e, 11, block.Slice(f.capabilities_begin, f.capabilities_end));
-    BindText(e, 12, block.Slice(f.rules_begin, f.rules_end));
-    BindText(e, 13, f.costs_begin == f.costs_end ? std::string_view("[]")
-                                                 : block.Slice(f.costs_begin, f.costs_end));
+    BindText(e, 11, block.Slice(f.capabilities));
+    BindText(e, 12, block.Slice(f.rules));
+    BindText(e, 13, block.Slice(f.costs));
     BindText(e, 14, f.reason);
     if (f.reward_before) sqlite3_bind_double(e, 15, *f.reward_before);
     if (f.reward_after) sqlite3_bind_double(e, 16, *f.reward_after);

@@ -31,11 +31,12 @@ namespace audit_internal {
 // so that a commit touches the index's last pages only.
 //
 // An event inside a block is a JSON array (see docs/audit.md):
-//   [env, episode, step, kind, tool, arguments, action, penalty,
-//    [capability...], [[rule, action]...], [[category, cost]...],
-//    reason, reward_before, reward_after, ts_us - first_ts_us]
-// where trailing fields that hold their defaults ([], "", null, null, 0)
-// are left out (10 to 15 fields).
+//   [env, episode, step, tool, arguments, action, penalty,
+//    ts_us - first_ts_us, [capability...], [[rule, action]...],
+//    [[category, cost]...], reason, reward_before, reward_after, kind]
+// where trailing fields that hold their defaults (0, [], [], [], "", null,
+// null, "call") are left out (7 to 15 fields): most events end at their
+// rules. (Version 2 had kind fourth and the time last: ~20% more bytes.)
 // A text that is not valid UTF-8 is {"hex": "..."} instead of a string; an
 // infinite number is the string "inf" or "-inf"; NaN is null.
 // Its id is (block id << 20) + its index in the block.
@@ -43,7 +44,7 @@ const char kSchemaSql[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta(
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '2');
+INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '3');
 CREATE TABLE IF NOT EXISTS runs(
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
@@ -98,13 +99,15 @@ CREATE VIEW IF NOT EXISTS events(id, run_id, block_id, env, episode, step, kind,
     reward_after, ts_us) AS
   SELECT (b.id << 20) + j.key, b.run_id, b.id, json_extract(j.value, '$[0]'),
          json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
-         json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'),
-         json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'),
-         CAST(json_extract(j.value, '$[7]') AS REAL), json_extract(j.value, '$[8]'),
-         json_extract(j.value, '$[9]'), coalesce(json_extract(j.value, '$[10]'), '[]'),
+         coalesce(json_extract(j.value, '$[14]'), 'call'), json_extract(j.value, '$[3]'),
+         json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'),
+         CAST(json_extract(j.value, '$[6]') AS REAL),
+         coalesce(json_extract(j.value, '$[8]'), '[]'),
+         coalesce(json_extract(j.value, '$[9]'), '[]'),
+         coalesce(json_extract(j.value, '$[10]'), '[]'),
          coalesce(json_extract(j.value, '$[11]'), ''),
          CAST(json_extract(j.value, '$[12]') AS REAL), CAST(json_extract(j.value, '$[13]') AS REAL),
-         b.first_ts_us + coalesce(json_extract(j.value, '$[14]'), 0)
+         b.first_ts_us + coalesce(json_extract(j.value, '$[7]'), 0)
   FROM event_blocks b, json_each(b.data) j;
 CREATE VIEW IF NOT EXISTS event_rules(event_id, run_id, rule, action) AS
   SELECT (b.id << 20) + j.key, b.run_id, json_extract(r.value, '$[0]'),

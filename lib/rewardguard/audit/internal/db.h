@@ -24,7 +24,7 @@ class element;
 namespace rewardguard {
 namespace audit_internal {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Events per block at most: an event's id is (block id << kBlockShift) + index.
 inline constexpr int kBlockShift = 20;
