@@ -12,7 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "rewardguard/classify/internal/signatures.h"
-#include "rewardguard/classify/internal/strings.h"
+#include "rewardguard/core/strings.h"
 #include "rewardguard/classify/paths.h"
 #include "rewardguard/classify/url.h"
 #include "rewardguard/core/capabilities.h"
@@ -30,12 +30,6 @@ using classify_internal::HostMode;
 using classify_internal::ProgramSig;
 using classify_internal::Role;
 using classify_internal::Signatures;
-using classify_internal::Contains;
-using classify_internal::EndsWith;
-using classify_internal::Lower;
-using classify_internal::StartsWith;
-using classify_internal::StrCat;
-using classify_internal::Upper;
 
 enum WordFlag : uint16_t {
   kQuoted = 1 << 0,
@@ -1128,7 +1122,7 @@ void Analyzer::Emit(std::string_view cap, std::string_view detail, std::string_v
   // would match the prefix and exempt what follows. `.` and `$` do not cross
   // the newline of the marker.
   if (command.size() > kMaxCommandAttribute) f.command += "\n[truncated]";
-  f.host = Lower(host);
+  f.host = AsciiLower(host);
   f.port = port;
   f.url = std::string(url);
   f.path = std::string(path);
@@ -1161,7 +1155,7 @@ void Analyzer::AnalyzeCommands(Parser* p) {
 void Analyzer::CheckDestination(std::string_view host, int port, std::string_view url,
                                 std::string_view scheme, std::string_view program,
                                 std::string_view command) {
-  for (const auto* r : sig_.MatchDestination(Lower(scheme), Lower(host), port))
+  for (const auto* r : sig_.MatchDestination(AsciiLower(scheme), AsciiLower(host), port))
     Emit(r->capability, r->detail, program, command, host, port, url);
 }
 
@@ -1332,7 +1326,7 @@ void ParseOptions(const std::vector<Word>& argv, size_t from, const ProgramSig* 
         o.value = &w;
       } else {
         o.name = body;
-        if (sig && sig->long_value.contains(classify_internal::AV(body)) && i + 1 < argv.size()) {
+        if (sig && sig->long_value.contains(AbslView(body)) && i + 1 < argv.size()) {
           o.value = &argv[++i];
           o.value_text = o.value->text;
         }
@@ -1395,7 +1389,7 @@ bool ConditionHolds(const classify_internal::Condition& c, const std::vector<Wor
           continue;
         if (!c.value_contains.empty()) {
           bool v = false;
-          for (const std::string& s : c.value_contains) v |= Contains(opt.value_text, s);
+          for (const std::string& s : c.value_contains) v |= StrContains(opt.value_text, s);
           if (!v) continue;
         }
         if (!c.value_prefix.empty()) {
@@ -1424,7 +1418,7 @@ bool ConditionHolds(const classify_internal::Condition& c, const std::vector<Wor
   };
   if (!c.arg_contains.empty() && !any_arg([&](std::string_view a) {
         for (const std::string& s : c.arg_contains)
-          if (Contains(a, s)) return true;
+          if (StrContains(a, s)) return true;
         return false;
       }))
     return false;
@@ -1723,12 +1717,12 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     const Word& w0 = argv[0];
     if (!ProgramWordOk(w0, command)) return;
     std::string_view program = Basename(w0.text);
-    if (aliases.contains(classify_internal::AV(program))) {
+    if (aliases.contains(AbslView(program))) {
       Unanalyzable("runs an alias defined in the same command", command, program);
       return;
     }
     const ProgramSig* sig = sig_.FindProgram(program);
-    if (functions.contains(classify_internal::AV(program))) {
+    if (functions.contains(AbslView(program))) {
       Emit(cap::kShellExec, "", program, command);
       if (sig) Unanalyzable("a function shadows a known program", command, program);
       return;
@@ -1895,7 +1889,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             size_t c1 = a.find(':');
             if (c1 == std::string_view::npos) continue;
             std::string_view kind = a.substr(0, c1);
-            if (Contains(Upper(kind), "LISTEN")) continue;
+            if (StrContains(AsciiUpper(kind), "LISTEN")) continue;
             std::string_view rest = a.substr(c1 + 1);
             rest = rest.substr(0, rest.find(','));
             size_t c2 = rest.rfind(':');
@@ -1973,7 +1967,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     if (sig && sig->probe) {
       bool variable = false;
       for (const Word* w : pa.positionals)
-        variable |= (w->flags & kDynamic) != 0 || Contains(w->text, "{}") ||
+        variable |= (w->flags & kDynamic) != 0 || StrContains(w->text, "{}") ||
                     w->text.find('$') != std::string_view::npos;
       bool range = false;
       for (const Target& t : targets) range |= t.host.find('/') != std::string::npos;
@@ -2094,7 +2088,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         if (dash_c) {
           if (pa.positionals.empty()) return;
           const Word* code = pa.positionals[0];
-          if (ctx.in_loop && Contains(code->text, "{}")) {
+          if (ctx.in_loop && StrContains(code->text, "{}")) {
             Unanalyzable("runs command strings built from its input", command, program);
             return;
           }
@@ -2302,7 +2296,7 @@ struct Trigrams {
 
 bool AnyOf(std::string_view code, const Trigrams& tri, const std::vector<std::string>& needles) {
   for (const std::string& n : needles)
-    if (tri.MayContain(n) && Contains(code, n)) return true;
+    if (tri.MayContain(n) && StrContains(code, n)) return true;
   return false;
 }
 
@@ -2368,9 +2362,9 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
   if (AnyOf(code, tri, s.env)) Emit("process.env_dump", "prints the whole environment", program, command);
   if (AnyOf(code, tri, s.mining)) Emit("compute.mining", "mining code", program, command);
   // Literal paths: secrets read, persistence written.
-  bool writes = Contains(code, "write") || Contains(code, "'a'") ||
-                Contains(code, "\"a\"") || Contains(code, "'w'") ||
-                Contains(code, "\"w\"") || Contains(code, ">>");
+  bool writes = StrContains(code, "write") || StrContains(code, "'a'") ||
+                StrContains(code, "\"a\"") || StrContains(code, "'w'") ||
+                StrContains(code, "\"w\"") || StrContains(code, ">>");
   for (const Literal& l : lits) {
     std::string_view t = l.text;
     if (t.size() < 2 || t.size() > 512) continue;
@@ -2416,7 +2410,7 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
           bool spaced = l.text.find(' ') != std::string_view::npos;
           bool single_arg = false;
           (void)single_arg;
-          if (spaced && Contains(code.substr(begin, end - begin), "[")) {
+          if (spaced && StrContains(code.substr(begin, end - begin), "[")) {
             joined.push_back('\'');
             joined.append(l.text.data(), l.text.size());
             joined.push_back('\'');

@@ -16,8 +16,6 @@
 
 namespace rewardguard {
 
-using policy_internal::Cat;
-using policy_internal::Join;
 
 absl::StatusOr<PolicyPtr> LoadPolicyText(std::string_view text,
                                          std::string_view source_name) {
@@ -32,17 +30,17 @@ absl::StatusOr<PolicyPtr> LoadPolicyFile(const std::string& path) {
   std::filesystem::file_status st = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(st)) {
     return absl::NotFoundError(
-        Cat("policy file `", path, "` not found"));
+        StrCat("policy file `", path, "` not found"));
   }
   if (std::filesystem::is_directory(st)) {
     return absl::InvalidArgumentError(
-        Cat("policy file `", path, "` is a directory"));
+        StrCat("policy file `", path, "` is a directory"));
   }
   std::ifstream in(path, std::ios::binary);
   std::string text;
   if (in) text.assign(std::istreambuf_iterator<char>(in), {});
   if (!in && !in.eof()) {
-    return absl::PermissionDeniedError(Cat(
+    return absl::PermissionDeniedError(StrCat(
         "cannot read policy file `", path, "`: ", std::strerror(errno)));
   }
   return LoadPolicyText(text, path);
@@ -65,14 +63,14 @@ absl::StatusOr<PolicyPtr> LoadBuiltinPolicy(std::string_view name) {
   std::vector<std::string> names = BuiltinPolicyNames();
   if (std::find(names.begin(), names.end(), name) != names.end()) {
     std::optional<std::string_view> text =
-        FindEmbeddedFile(Cat(name, ".yaml"));
+        FindEmbeddedFile(StrCat(name, ".yaml"));
     if (text) {
-      return LoadPolicyText(*text, Cat("<builtin:", name, ">"));
+      return LoadPolicyText(*text, StrCat("<builtin:", name, ">"));
     }
   }
   return absl::NotFoundError(
-      Cat("unknown built-in policy `", name, "`; expected one of: ",
-                   Join(names, ", ")));
+      StrCat("unknown built-in policy `", name, "`; expected one of: ",
+                   StrJoin(names, ", ")));
 }
 
 absl::StatusOr<PolicyPtr> LoadPolicy(const std::string& name_or_path) {

@@ -1,5 +1,5 @@
 #include "rewardguard/classify/internal/signatures.h"
-#include "rewardguard/classify/internal/strings.h"
+#include "rewardguard/core/strings.h"
 
 #include <cctype>
 #include <cstring>
@@ -45,7 +45,7 @@ void NamePatterns::Add(const std::string& pattern) {
 }
 
 bool NamePatterns::Match(std::string_view name) const {
-  if (exact.contains(AV(name))) return true;
+  if (exact.contains(AbslView(name))) return true;
   for (const std::string& s : suffixes)
     if (name.size() > s.size() && name.ends_with(s)) return true;
   for (const std::string& p : prefixes)
@@ -234,13 +234,13 @@ class SignatureLoader {
     for (const YAML::Node& n : root["schemes"]) {
       CheckKeys(n, {"schemes", "capability", "detail"});
       const HostRule* r = rule(n);
-      for (const std::string& s : List(n["schemes"])) sig_->schemes_[Lower(s)] = r;
+      for (const std::string& s : List(n["schemes"])) sig_->schemes_[AsciiLower(s)] = r;
     }
     for (const YAML::Node& n : root["hosts"]) {
       CheckKeys(n, {"hosts", "capability", "detail"});
       const HostRule* r = rule(n);
       for (std::string h : List(n["hosts"])) {
-        h = Lower(h);
+        h = AsciiLower(h);
         if (StartsWith(h, "*.")) sig_->suffix_hosts_[h.substr(2)] = r;
         else sig_->exact_hosts_[h] = r;
       }
@@ -345,7 +345,7 @@ const Signatures& GetSignatures() {
 }
 
 const ProgramSig* Signatures::FindProgram(std::string_view program) const {
-  auto it = by_name_.find(AV(program));
+  auto it = by_name_.find(AbslView(program));
   if (it != by_name_.end()) return it->second;
   // "python3.11" -> "python3" -> "python"; "pip3" -> "pip".
   size_t end = program.size();
@@ -353,26 +353,26 @@ const ProgramSig* Signatures::FindProgram(std::string_view program) const {
                      program[end - 1] == '.' || program[end - 1] == '-'))
     --end;
   if (end == program.size() || end == 0) return nullptr;
-  it = by_name_.find(AV(program.substr(0, end)));
+  it = by_name_.find(AbslView(program.substr(0, end)));
   return it != by_name_.end() ? it->second : nullptr;
 }
 
 bool Signatures::IsDecoder(std::string_view program) const {
-  return decoders_.contains(AV(program));
+  return decoders_.contains(AbslView(program));
 }
 
 const HostRule* Signatures::FindScheme(std::string_view scheme) const {
-  auto it = schemes_.find(AV(scheme));
+  auto it = schemes_.find(AbslView(scheme));
   return it != schemes_.end() ? it->second : nullptr;
 }
 
 const HostRule* Signatures::FindHost(std::string_view host) const {
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  auto it = exact_hosts_.find(AV(host));
+  auto it = exact_hosts_.find(AbslView(host));
   if (it != exact_hosts_.end()) return it->second;
   for (size_t dot = host.find('.'); dot != std::string_view::npos;
        dot = host.find('.', dot + 1)) {
-    auto s = suffix_hosts_.find(AV(host.substr(dot + 1)));
+    auto s = suffix_hosts_.find(AbslView(host.substr(dot + 1)));
     if (s != suffix_hosts_.end()) return s->second;
   }
   return nullptr;
@@ -438,7 +438,7 @@ const PathRule* Signatures::FindPath(int access, std::string_view path) const {
   };
   std::string_view seg = LeadingSegment(path);
   if (!seg.empty()) {
-    auto it = index.by_segment.find(AV(seg));
+    auto it = index.by_segment.find(AbslView(seg));
     if (it != index.by_segment.end()) check(it->second);
   }
   check(index.unindexed);

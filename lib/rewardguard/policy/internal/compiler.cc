@@ -14,9 +14,7 @@
 namespace rewardguard {
 
 using policy_internal::ConsequenceAst;
-using policy_internal::Cat;
 using policy_internal::ErrorAt;
-using policy_internal::Join;
 using policy_internal::PolicyAst;
 using policy_internal::Text;
 
@@ -60,17 +58,17 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
   for (const Text& c : ast.categories) {
     if (!IsValidCategoryName(c.value)) {
       return error(c.position,
-                   Cat("invalid category name `", c.value,
+                   StrCat("invalid category name `", c.value,
                                 "`; expected lowercase letters, digits and "
                                 "`_`"));
     }
     if (p.FindCategory(c.value)) {
-      return error(c.position, Cat("duplicate category `", c.value,
+      return error(c.position, StrCat("duplicate category `", c.value,
                                             "`; it is already defined"));
     }
     if (static_cast<int>(p.categories_.size()) >= kMaxCategories) {
       return error(c.position,
-                   Cat("too many categories: ",
+                   StrCat("too many categories: ",
                                 BuiltinCategories().size() + ast.categories.size(),
                                 "; expected at most ", kMaxCategories,
                                 " including the ", BuiltinCategories().size(),
@@ -81,9 +79,9 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
   auto category = [&](const Text& name) -> absl::StatusOr<int> {
     if (std::optional<int> i = p.FindCategory(name.value)) return *i;
     return error(name.position,
-                 Cat("unknown category `", name.value,
+                 StrCat("unknown category `", name.value,
                               "`; expected one of: ",
-                              Join(p.categories_, ", ")));
+                              StrJoin(p.categories_, ", ")));
   };
   p.default_category_ = *p.FindCategory("unknown");
   if (ast.default_category) {
@@ -98,7 +96,7 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
   std::vector<SourcePosition> declared_at;
   auto intern = [&](std::string_view name, SourcePosition pos) -> absl::Status {
     if (p.capability_names_.size() >= static_cast<size_t>(kMaxCapabilities)) {
-      return error(pos, Cat("too many capabilities; expected at most ",
+      return error(pos, StrCat("too many capabilities; expected at most ",
                                      kMaxCapabilities, " including the ",
                                      BuiltinCapabilities().size(),
                                      " built-in ones"));
@@ -119,7 +117,7 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
   for (const auto& [child, up] : ast.capabilities) {
     if (p.FindCapability(child.value)) {
       return error(child.position,
-                   Cat("capability `", child.value,
+                   StrCat("capability `", child.value,
                                 "` already exists; declare a new name"));
     }
     RG_POLICY_RETURN_IF_ERROR(intern(child.value, child.position));
@@ -129,7 +127,7 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
     std::optional<CapabilityId> id = p.FindCapability(up.value);
     if (!id) {
       return error(up.position,
-                   Cat("unknown parent capability `", up.value,
+                   StrCat("unknown parent capability `", up.value,
                                 "` for `", ast.capabilities[i].first.value,
                                 "`; ", kUnknownCapabilityHint));
     }
@@ -146,8 +144,8 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
         std::vector<std::string> names;
         for (int c : chain) names.push_back(p.capability_names_[c]);
         return error(declared_at[start],
-                     Cat("capability cycle: `",
-                                  Join(names, "` -> `"),
+                     StrCat("capability cycle: `",
+                                  StrJoin(names, "` -> `"),
                                   "`; every capability must descend from a "
                                   "built-in one"));
       }
@@ -181,7 +179,7 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
       return *id;
     }
     return error(name.position,
-                 Cat("unknown capability `", name.value, "` for `",
+                 StrCat("unknown capability `", name.value, "` for `",
                               key, "`; ", kUnknownCapabilityHint));
   };
 
@@ -205,7 +203,7 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
     auto [it, inserted] = ids.emplace(in.id.value, in.id.position);
     if (!inserted) {
       return error(in.id.position,
-                   Cat("duplicate id `", in.id.value,
+                   StrCat("duplicate id `", in.id.value,
                                 "`; first defined at ", it->second.line, ":",
                                 it->second.column));
     }
@@ -224,7 +222,7 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
   };
   if (ast.rules.size() > std::numeric_limits<uint16_t>::max()) {
     return error(ast.rules.back().position,
-                 Cat("too many rules; expected at most ",
+                 StrCat("too many rules; expected at most ",
                               std::numeric_limits<uint16_t>::max()));
   }
   for (policy_internal::RuleAst& in : ast.rules) {
@@ -273,7 +271,7 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
     for (Text& r : in.rules) {
       if (!ids.contains(r.value)) {
         return error(r.position,
-                     Cat("unknown id `", r.value,
+                     StrCat("unknown id `", r.value,
                                   "` in test `rules`; expected the id of a "
                                   "rule, budget or flow"));
       }

@@ -65,7 +65,7 @@ std::string Describe(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: return "a mapping";
     case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return Cat("`", node.Scalar(), "`");
+    case YAML::NodeType::Scalar: return StrCat("`", node.Scalar(), "`");
     default: return "an empty value";
   }
 }
@@ -172,29 +172,29 @@ absl::Status Parser::ReadMap(const YAML::Node& node, SourcePosition pos,
   out->what = std::string(what);
   out->position = pos;
   if (!node.IsMap()) {
-    return Error(pos, Cat("expected a mapping for ", what, ", got ",
+    return Error(pos, StrCat("expected a mapping for ", what, ", got ",
                                    Describe(node)));
   }
   for (auto it = node.begin(); it != node.end(); ++it) {
     const YAML::Node key = it->first;
     SourcePosition key_pos = Pos(key.Mark());
     if (!key.IsScalar()) {
-      return Error(key_pos, Cat("expected a string key in ", what,
+      return Error(key_pos, StrCat("expected a string key in ", what,
                                          ", got ", Describe(key)));
     }
     const std::string& name = key.Scalar();
     if (const Entry* first = out->Find(name)) {
       return Error(key_pos,
-                   Cat("duplicate key `", name, "` in ", what,
+                   StrCat("duplicate key `", name, "` in ", what,
                                 "; first defined at ", first->key_pos.line,
                                 ":", first->key_pos.column));
     }
     bool known = false;
     for (std::string_view k : allowed) known = known || k == name;
     if (!known) {
-      return Error(key_pos, Cat("unknown key `", name, "` in ", what,
+      return Error(key_pos, StrCat("unknown key `", name, "` in ", what,
                                          "; expected one of: ",
-                                         Join(allowed, ", ")));
+                                         StrJoin(allowed, ", ")));
     }
     const YAML::Node value = it->second;
     out->entries.push_back(
@@ -207,14 +207,14 @@ absl::Status Parser::Required(const Fields& fields, std::string_view key,
                               const Entry** out) const {
   *out = fields.Find(key);
   if (*out != nullptr) return absl::OkStatus();
-  return Error(fields.position, Cat("missing required key `", key,
+  return Error(fields.position, StrCat("missing required key `", key,
                                              "` in ", fields.what));
 }
 
 absl::Status Parser::GetString(const Entry& e, bool allow_empty,
                                std::string* out) const {
   if (!e.value.IsScalar() || (!allow_empty && e.value.Scalar().empty())) {
-    return Error(e.pos, Cat("expected a ",
+    return Error(e.pos, StrCat("expected a ",
                                      allow_empty ? "" : "non-empty ",
                                      "string for `", e.key, "`, got ",
                                      Describe(e.value)));
@@ -235,10 +235,10 @@ absl::Status Parser::GetAction(const Entry& e, Action* out) const {
     constexpr std::string_view kExpected =
         "expected one of: allow, warn, penalize, block, terminate";
     if (e.value.IsScalar()) {
-      return Error(e.pos, Cat("unknown action ", Describe(e.value),
+      return Error(e.pos, StrCat("unknown action ", Describe(e.value),
                                        " for `", e.key, "`; ", kExpected));
     }
-    return Error(e.pos, Cat("expected an action for `", e.key,
+    return Error(e.pos, StrCat("expected an action for `", e.key,
                                      "`, got ", Describe(e.value), "; ",
                                      kExpected));
   }
@@ -250,7 +250,7 @@ absl::Status Parser::GetPenalty(const Entry& e, float* out) const {
   double v = 0;
   if (!e.value.IsScalar() || !absl::SimpleAtod(e.value.Scalar(), &v) ||
       !std::isfinite(v) || v < 0 || !std::isfinite(static_cast<float>(v))) {
-    return Error(e.pos, Cat("expected a finite number >= 0 for `",
+    return Error(e.pos, StrCat("expected a finite number >= 0 for `",
                                      e.key, "`, got ", Describe(e.value)));
   }
   *out = static_cast<float>(v);
@@ -262,7 +262,7 @@ absl::Status Parser::GetInt(const Entry& e, int64_t min, int64_t max,
   int64_t v = 0;
   if (!e.value.IsScalar() || !absl::SimpleAtoi(e.value.Scalar(), &v) ||
       v < min || v > max) {
-    return Error(e.pos, Cat("expected ", expected, " for `", e.key,
+    return Error(e.pos, StrCat("expected ", expected, " for `", e.key,
                                      "`, got ", Describe(e.value)));
   }
   *out = v;
@@ -273,7 +273,7 @@ absl::Status Parser::GetTextList(const Entry& e,
                                  std::vector<Text>* out) const {
   auto one = [&](const YAML::Node& n, SourcePosition pos) -> absl::Status {
     if (!n.IsScalar() || n.Scalar().empty()) {
-      return Error(pos, Cat("expected a non-empty string in `", e.key,
+      return Error(pos, StrCat("expected a non-empty string in `", e.key,
                                      "`, got ", Describe(n)));
     }
     out->push_back({n.Scalar(), pos});
@@ -281,7 +281,7 @@ absl::Status Parser::GetTextList(const Entry& e,
   };
   if (e.value.IsSequence()) {
     if (e.value.size() == 0) {
-      return Error(e.pos, Cat("expected at least one value for `",
+      return Error(e.pos, StrCat("expected at least one value for `",
                                        e.key, "`, got an empty list"));
     }
     for (const YAML::Node& item : e.value) {
@@ -295,7 +295,7 @@ absl::Status Parser::GetTextList(const Entry& e,
 template <typename F>
 absl::Status Parser::ForEachItem(const Entry& e, F item) const {
   if (!e.value.IsSequence()) {
-    return Error(e.pos, Cat("expected a list for `", e.key,
+    return Error(e.pos, StrCat("expected a list for `", e.key,
                                      "`, got ", Describe(e.value)));
   }
   for (const YAML::Node& n : e.value) RG_POLICY_RETURN_IF_ERROR(item(n));
@@ -327,7 +327,7 @@ absl::Status Parser::ParseCondition(const Entry& e, ConditionAst* out) const {
   out->position = e.pos;
   Fields f;
   RG_POLICY_RETURN_IF_ERROR(ReadMap(e.value, e.pos,
-                                    Cat("condition `", e.key, "`"),
+                                    StrCat("condition `", e.key, "`"),
                                     kConditionKeys, &f));
   Condition& c = out->condition;
   for (const Entry& k : f.entries) {
@@ -345,7 +345,7 @@ absl::Status Parser::ParseCondition(const Entry& e, ConditionAst* out) const {
         options.set_log_errors(false);
         regex.re = std::make_unique<RE2>(pattern.value, options);
         if (!regex.re->ok()) {
-          return Error(r.pos, Cat("invalid regex `", pattern.value,
+          return Error(r.pos, StrCat("invalid regex `", pattern.value,
                                            "` for `", r.key,
                                            "`: ", regex.re->error()));
         }
@@ -362,7 +362,7 @@ absl::Status Parser::ParseCondition(const Entry& e, ConditionAst* out) const {
         std::optional<Cidr> cidr = ParseCidr(t.value);
         if (!cidr) {
           return Error(t.position,
-                       Cat("invalid cidr `", t.value,
+                       StrCat("invalid cidr `", t.value,
                                     "`; expected an ip address or "
                                     "`address/prefix`, e.g. `10.0.0.0/8`"));
         }
@@ -376,7 +376,7 @@ absl::Status Parser::ParseCondition(const Entry& e, ConditionAst* out) const {
                                            : ParsePort(text.substr(dash + 1));
         if (!lo || !hi || *lo > *hi) {
           return Error(t.position,
-                       Cat("invalid port `", t.value,
+                       StrCat("invalid port `", t.value,
                                     "`; expected a port 0-65535 or a range "
                                     "`lo-hi` with lo <= hi"));
         }
@@ -446,7 +446,7 @@ absl::Status Parser::ParseTool(const Entry& e, ToolAst* out) const {
   out->spec.name = e.key;
   Fields f;
   RG_POLICY_RETURN_IF_ERROR(ReadMap(
-      e.value, e.pos, Cat("tool spec `", e.key, "`"), kToolKeys, &f));
+      e.value, e.pos, StrCat("tool spec `", e.key, "`"), kToolKeys, &f));
   bool shell = false;
   for (const Entry& k : f.entries) {
     if (k.key == "capability") {
@@ -457,7 +457,7 @@ absl::Status Parser::ParseTool(const Entry& e, ToolAst* out) const {
     RG_POLICY_RETURN_IF_ERROR(GetString(k, false, &value));
     if (k.key == "analyzer") {
       if (value != "none" && value != "shell") {
-        return Error(k.pos, Cat("unknown analyzer `", value,
+        return Error(k.pos, StrCat("unknown analyzer `", value,
                                          "`; expected one of: none, shell"));
       }
       shell = value == "shell";
@@ -466,7 +466,7 @@ absl::Status Parser::ParseTool(const Entry& e, ToolAst* out) const {
     }
     std::optional<std::string> pointer = ArgumentPathToJsonPointer(value);
     if (!pointer) {
-      return Error(k.pos, Cat(
+      return Error(k.pos, StrCat(
                               "invalid argument path `", value, "` for `",
                               k.key,
                               "`; expected `$` followed by `.key` or `[index]` "
@@ -482,14 +482,14 @@ absl::Status Parser::ParseTool(const Entry& e, ToolAst* out) const {
     *slot = std::move(*pointer);
   }
   if (shell && out->spec.arguments.command.empty()) {
-    return Error(e.pos, Cat("missing required key `command` in tool "
+    return Error(e.pos, StrCat("missing required key `command` in tool "
                                      "spec `", e.key,
                                      "`; `analyzer: shell` analyzes the "
                                      "argument it names"));
   }
   if (shell && out->capability) {
     return Error(out->capability->position,
-                 Cat("unexpected `capability` in tool spec `", e.key,
+                 StrCat("unexpected `capability` in tool spec `", e.key,
                               "`; with `analyzer: shell` the capabilities "
                               "come from the command"));
   }
@@ -514,14 +514,14 @@ absl::Status Parser::ToJson(const YAML::Node& node, int depth,
         const YAML::Node value = it->second;
         SourcePosition key_pos = Pos(key_node.Mark());
         if (!key_node.IsScalar()) {
-          return Error(key_pos, Cat("expected a string key in test "
+          return Error(key_pos, StrCat("expected a string key in test "
                                              "arguments, got ",
                                              Describe(key_node)));
         }
         const std::string& key = key_node.Scalar();
         for (const auto& [k, p] : seen) {
           if (k == key) {
-            return Error(key_pos, Cat("duplicate key `", key,
+            return Error(key_pos, StrCat("duplicate key `", key,
                                                "` in test arguments; first "
                                                "defined at ",
                                                p.line, ":", p.column));
@@ -570,7 +570,7 @@ absl::Status Parser::ToJson(const YAML::Node& node, int depth,
     out->append(s);
   } else if (int64_t v = 0;
              RE2::FullMatch(s, R"([-+]?[0-9]+)") && absl::SimpleAtoi(s, &v)) {
-    AppendPiece(out, v);  // YAML ints JSON does not spell: "+1", "007"
+    out->append(std::to_string(v));  // YAML ints JSON does not spell: "+1", "007"
   } else {
     quote(s);
   }
@@ -595,7 +595,7 @@ absl::Status Parser::ParseTest(const YAML::Node& node, TestAst* out) const {
       // A raw string (a shell command): stored as a JSON string literal.
       AppendJsonString(e->value.Scalar(), &out->arguments);
     } else {
-      return Error(e->pos, Cat("expected a mapping or a string for "
+      return Error(e->pos, StrCat("expected a mapping or a string for "
                                         "`arguments`, got ",
                                         Describe(e->value)));
     }
@@ -620,7 +620,7 @@ absl::Status Parser::ParseLimits(const Entry& e, Limits* out) const {
     bool is_depth = k.key == "max_shell_depth";
     RG_POLICY_RETURN_IF_ERROR(
         is_depth ? GetInt(k, 1, kMaxShellDepthCeiling,
-                          Cat("a positive integer at most ", kMaxShellDepthCeiling), &v)
+                          StrCat("a positive integer at most ", kMaxShellDepthCeiling), &v)
                  : GetInt(k, 1, is_bytes ? std::numeric_limits<int64_t>::max() : kInt32Max,
                           "a positive integer", &v));
     if (is_bytes) {
@@ -636,7 +636,7 @@ absl::Status Parser::ParseLimits(const Entry& e, Limits* out) const {
 
 absl::Status Parser::ParseCapabilities(const Entry& e, PolicyAst* ast) const {
   if (!e.value.IsMap()) {
-    return Error(e.pos, Cat("expected a mapping of `child: parent` "
+    return Error(e.pos, StrCat("expected a mapping of `child: parent` "
                                      "for `capabilities`, got ",
                                      Describe(e.value)));
   }
@@ -653,7 +653,7 @@ absl::Status Parser::ParseCapabilities(const Entry& e, PolicyAst* ast) const {
   for (const Entry& k : f.entries) {
     if (!IsValidCapabilityName(k.key)) {
       return Error(k.key_pos,
-                   Cat("invalid capability name `", k.key,
+                   StrCat("invalid capability name `", k.key,
                                 "`; expected lowercase segments of [a-z0-9_] "
                                 "separated by single dots"));
     }
@@ -713,7 +713,7 @@ absl::StatusOr<PolicyAst> Parser::Parse(std::string_view text) {
     }
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    return Error(Pos(e.mark), Cat("invalid yaml: ", e.msg));
+    return Error(Pos(e.mark), StrCat("invalid yaml: ", e.msg));
   }
   if (!root.IsDefined() || root.IsNull()) {
     return Error({1, 1}, "empty policy; expected a mapping with `version`, "
@@ -722,7 +722,7 @@ absl::StatusOr<PolicyAst> Parser::Parse(std::string_view text) {
   PolicyAst ast;
   ast.position = Pos(root.Mark());
   if (!root.IsMap()) {
-    return Error(ast.position, Cat("expected a mapping at the top "
+    return Error(ast.position, StrCat("expected a mapping at the top "
                                             "level, got ",
                                             Describe(root)));
   }
@@ -736,7 +736,7 @@ absl::StatusOr<PolicyAst> Parser::Parse(std::string_view text) {
                                    std::numeric_limits<int64_t>::max(),
                                    "an integer", &version));
   if (version != 1) {
-    return Error(e->pos, Cat("unsupported version `", version,
+    return Error(e->pos, StrCat("unsupported version `", version,
                                       "`; expected 1"));
   }
   ast.version = 1;
@@ -759,7 +759,7 @@ absl::StatusOr<PolicyAst> Parser::Parse(std::string_view text) {
       RG_POLICY_RETURN_IF_ERROR(ParseCapabilities(k, &ast));
     } else if (key == "tools") {
       if (!k.value.IsMap()) {
-        return Error(k.pos, Cat("expected a mapping of `name: spec` "
+        return Error(k.pos, StrCat("expected a mapping of `name: spec` "
                                          "for `tools`, got ",
                                          Describe(k.value)));
       }
@@ -866,7 +866,7 @@ absl::StatusOr<PolicyAst> ParsePolicy(std::string_view text,
     return parser.Parse(text);
   } catch (const YAML::Exception& e) {  // defensive: yaml-cpp throws on misuse
     return ErrorAt(source_name, Pos(e.mark),
-                   Cat("invalid yaml: ", e.msg));
+                   StrCat("invalid yaml: ", e.msg));
   }
 }
 
