@@ -73,7 +73,7 @@ class Config:
     lagrangian_max: float = 2.0
     arms: tuple[str, ...] = ARMS
     out: str = "out/rome_miniature"
-    audit: bool = True           # the first seed's runs go to <out>/audit.db (~150 bytes an event)
+    audit: bool = True           # the first seed's runs go to <out>/audit.db (~180 bytes an event)
     progress: bool = True
 
 
