@@ -18,6 +18,8 @@
 //   BM_StepLoop/3  one DecisionRecord per event (MakeRecord + WriteBatch),
 //                  RequestFlush at episode end
 //   BM_StepLoop/4  EventBatch::Add only, no sink: the step thread's own share
+//   BM_StepLoop/5  EventBatch, RequestFlush after every step (vector envs
+//                  whose episodes end at different steps: a commit per step)
 // Wall time, since the writer thread works beside the step loop; "cpu" is
 // the step thread's own time; write_ms and flush_ms the time per step the
 // step thread spent in WriteBatch and in (Request)Flush.
@@ -158,7 +160,7 @@ void StepLoop(benchmark::State& state, bool old_mix) {
         batch.Add(verdicts[i], {.env = i, .episode = episode, .step = step,
                                 .tool = in.calls[i].tool, .arguments = in.calls[i].arguments});
       batch.Clear();
-    } else if (mode == 1 || mode == 2) {
+    } else if (mode == 1 || mode == 2 || mode == 5) {
       for (int i = 0; i < kEventsPerStep; ++i)
         batch.Add(verdicts[i], {.env = i, .episode = episode, .step = step,
                                 .tool = in.calls[i].tool, .arguments = in.calls[i].arguments});
@@ -173,6 +175,7 @@ void StepLoop(benchmark::State& state, bool old_mix) {
                    &records[i]);
       if (!sink->WriteBatch(absl::MakeSpan(records)).ok()) state.SkipWithError("write failed");
     }
+    if (mode == 5 && !sink->RequestFlush().ok()) state.SkipWithError("flush failed");
     benchmark::DoNotOptimize(verdicts.data());
     if (step == 0 && episode == 0) {
       for (const Verdict& v : verdicts) violations += v.action != Action::kAllow;
@@ -201,7 +204,8 @@ void StepLoop(benchmark::State& state, bool old_mix) {
   static const char* kLabels[] = {"evaluate only", "+ record (EventBatch, RequestFlush)",
                                   "+ record (EventBatch, Flush)",
                                   "+ record (DecisionRecord, RequestFlush)",
-                                  "+ EventBatch::Add only (no sink)"};
+                                  "+ EventBatch::Add only (no sink)",
+                                  "+ record (EventBatch, RequestFlush every step)"};
   state.SetLabel(kLabels[mode]);
   if (sink) (void)sink->Close();
   std::filesystem::remove_all(dir);
@@ -257,7 +261,7 @@ BENCHMARK(BM_SinkThroughput)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_StepLoop(benchmark::State& state) { StepLoop(state, /*old_mix=*/false); }
 void BM_StepLoopOldMix(benchmark::State& state) { StepLoop(state, /*old_mix=*/true); }
-BENCHMARK(BM_StepLoop)->Arg(0)->Arg(1)->Arg(2)->Arg(3)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_StepLoop)->Arg(0)->Arg(1)->Arg(2)->Arg(3)->Arg(4)->Arg(5)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_StepLoopOldMix)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Prints, after the table, the wall and step-thread CPU overhead of each
@@ -283,7 +287,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     for (const char* family : {"BM_StepLoop", "BM_StepLoopOldMix"}) {
       auto plain = times_.find(std::string(family) + "/0");
       if (plain == times_.end()) continue;
-      for (const char* mode : {"1", "2", "3", "4"}) {
+      for (const char* mode : {"1", "2", "3", "4", "5"}) {
         auto rec = times_.find(std::string(family) + "/" + mode);
         if (rec == times_.end()) continue;
         const Times& p = plain->second;
