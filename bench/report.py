@@ -254,7 +254,7 @@ class Report:
                "| recording | wall per step | wall | step-thread CPU | process CPU (writer included) |",
                "|---|---:|---:|---:|---:|")
         self.w(f"| none (evaluate only) | {fmt_ns(plain['real_ns'])} | | | |")
-        for mode in (1, 2, 3, 4):
+        for mode in (1, 2, 3, 4, 5):
             row = self.g.get(f"audit:BM_StepLoop/{mode}/real_time")
             if row is None or "error" in row:
                 continue
