@@ -12,11 +12,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "rewardguard/classify/internal/signatures.h"
-#include "rewardguard/core/strings.h"
 #include "rewardguard/classify/paths.h"
 #include "rewardguard/classify/url.h"
 #include "rewardguard/core/capabilities.h"
 #include "rewardguard/core/net.h"
+#include "rewardguard/core/strings.h"
 
 namespace rewardguard {
 namespace {
@@ -1159,6 +1159,56 @@ void Analyzer::CheckDestination(std::string_view host, int port, std::string_vie
     Emit(r->capability, r->detail, program, command, host, port, url);
 }
 
+// `path` with each expansion the shell would compute (`$x`, `${x}`, `$(..)`,
+// backquotes) as `*`, and bracket expressions as `?`: a glob for the paths it
+// can name. A leading $HOME stays (NormalizePath reads it).
+std::string ExpansionsAsWildcards(std::string_view path) {
+  std::string out;
+  size_t i = 0;
+  for (std::string_view home : {"${HOME}", "$HOME"}) {
+    if (path.starts_with(home) && (path.size() == home.size() || path[home.size()] == '/')) {
+      out.append(home);
+      i = home.size();
+      break;
+    }
+  }
+  auto skip_past = [&](char open, char close) {  // the bracket at i and what it holds
+    for (int depth = 0; i < path.size(); ++i) {
+      if (path[i] == open) {
+        ++depth;
+      } else if (path[i] == close && --depth == 0) {
+        ++i;
+        return;
+      }
+    }
+  };
+  while (i < path.size()) {
+    const char c = path[i];
+    if (c == '$' && i + 1 < path.size() && (path[i + 1] == '(' || path[i + 1] == '{')) {
+      ++i;
+      path[i] == '(' ? skip_past('(', ')') : skip_past('{', '}');
+      out.push_back('*');
+    } else if (c == '$' && i + 1 < path.size() &&
+               (absl::ascii_isalpha(static_cast<unsigned char>(path[i + 1])) || path[i + 1] == '_')) {
+      for (++i; i < path.size() && (absl::ascii_isalnum(static_cast<unsigned char>(path[i])) ||
+                                    path[i] == '_');)
+        ++i;
+      out.push_back('*');
+    } else if (c == '`') {
+      size_t end = path.find('`', i + 1);
+      i = end == std::string_view::npos ? path.size() : end + 1;
+      out.push_back('*');
+    } else if (c == '[' && path.find(']', i) != std::string_view::npos) {
+      i = path.find(']', i) + 1;
+      out.push_back('?');
+    } else {
+      out.push_back(c);
+      ++i;
+    }
+  }
+  return out;
+}
+
 void Analyzer::FileFact(FileAccess access, std::string_view path_text, std::string_view program,
                         std::string_view command, bool emit_plain) {
   if (path_text.empty() || path_text == "-" || StartsWith(path_text, "/dev/null") ||
@@ -1169,6 +1219,13 @@ void Analyzer::FileFact(FileAccess access, std::string_view path_text, std::stri
   if (access == FileAccess::kDelete && norm.size() > 2 && EndsWith(norm, "/*"))
     norm.resize(norm.size() - 2);
   const auto* rule = sig_.FindPath(static_cast<int>(access), norm);
+  // A path the shell computes or expands (`/etc/sh*w`, `/etc/$(echo shadow)`)
+  // counts as every path it can name.
+  if (rule == nullptr && path_text.find_first_of("*?[$`") != std::string_view::npos) {
+    std::string pattern = NormalizePath(ExpansionsAsWildcards(path_text));
+    if (pattern.find_first_of("*?") != std::string::npos)
+      rule = sig_.FindPathByPattern(static_cast<int>(access), pattern);
+  }
   if (rule) {
     Emit(rule->capability, rule->detail, program, command, {}, -1, {}, path_text);
   } else if (emit_plain) {
@@ -1670,10 +1727,10 @@ void Analyzer::AnalyzeCmd(Parser* p, int index) {
       if (name == "LD_PRELOAD" || name == "BASH_ENV" || name == "PROMPT_COMMAND")
         Unanalyzable(StrCat("code injected through ", name), cmd.text, program);
     }
-    if ((a.flags & kSubstNet) && cmd.w1 == cmd.w0) {
-      // X=$(curl ...) alone: a download into a variable; the egress fact is
-      // already there.
-    }
+    // A secret file's path put in a variable is read where the variable is
+    // used (`f=/etc/shadow; cat $f`), and variables are not followed.
+    if (value.find('/') != std::string_view::npos || value.starts_with('~'))
+      FileFact(FileAccess::kRead, value, program, cmd.text, false);
   }
   if (cmd.w1 > cmd.w0) {
     std::vector<Word> argv(p->words_.begin() + cmd.w0, p->words_.begin() + cmd.w1);

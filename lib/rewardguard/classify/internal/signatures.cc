@@ -1,6 +1,6 @@
 #include "rewardguard/classify/internal/signatures.h"
-#include "rewardguard/core/strings.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <optional>
@@ -9,6 +9,7 @@
 #include "rewardguard/core/capabilities.h"
 #include "rewardguard/core/glob.h"
 #include "rewardguard/core/net.h"
+#include "rewardguard/core/strings.h"
 #include "rewardguard/policies/embedded.h"
 #include "yaml-cpp/yaml.h"
 
@@ -281,6 +282,8 @@ class SignatureLoader {
         for (std::string& g : List(n["globs"])) {
           PathRule::Glob glob;
           glob.prefix = g.substr(0, g.find_first_of("*?"));
+          for (char c : g)
+            if (c != '*' && c != '?') glob.example.push_back(c);
           glob.pattern = std::move(g);
           r.globs.push_back(std::move(glob));
         }
@@ -449,6 +452,29 @@ const PathRule* Signatures::FindPath(int access, std::string_view path) const {
     if (!(hits & (uint64_t{1} << i))) continue;
     if (!index.excludes[i].empty() && index.excludes[i].Match(base)) continue;
     return &index.rules[i];
+  }
+  return nullptr;
+}
+
+const PathRule* Signatures::FindPathByPattern(int access, std::string_view pattern) const {
+  if (access < 0 || access > 2) return nullptr;
+  const PathIndex& index = paths_[access];
+  size_t slash = pattern.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? pattern : pattern.substr(slash + 1);
+  // A relative pattern (`$DIR`, `dist/*`) is under the working directory,
+  // not any of the table's absolute or home paths; a basename of wildcards
+  // alone (`*`) names nothing in particular.
+  const bool rooted = pattern.starts_with('/') || pattern.starts_with('~');
+  const bool named = std::any_of(base.begin(), base.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c));
+  });
+  for (uint32_t i = 0; i < index.rules.size(); ++i) {
+    if (rooted)
+      for (const PathRule::Glob& g : index.rules[i].globs)
+        if (GlobMatch(pattern, g.example)) return &index.rules[i];
+    if (named)
+      for (const std::string& name : index.names[i].exact)
+        if (GlobMatch(base, name)) return &index.rules[i];
   }
   return nullptr;
 }

@@ -107,7 +107,8 @@ struct PathRule {
   std::string detail;
   struct Glob {
     std::string pattern;
-    std::string prefix;  // literal part before the first wildcard
+    std::string prefix;   // literal part before the first wildcard
+    std::string example;  // the pattern without its wildcards: a path it matches
   };
   std::vector<Glob> globs;
   std::vector<std::string> basenames;
@@ -175,6 +176,11 @@ class Signatures {
   const WalletRule* FindWallet(std::string_view arg, bool as_option_value) const;
   // First matching rule for a normalized path, or nullptr.
   const PathRule* FindPath(int access, std::string_view normalized) const;
+  // First rule with a path that the normalized glob `pattern` (an argument
+  // the shell expands: `/etc/sh*w`) can name, or nullptr. Tried on each
+  // rule's globs with their wildcards dropped (`~/.ssh/id_*` as `~/.ssh/id_`)
+  // and on its exact basenames.
+  const PathRule* FindPathByPattern(int access, std::string_view pattern) const;
   const ScriptSigs& scripts() const { return scripts_; }
 
  private:
