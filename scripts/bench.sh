@@ -20,7 +20,7 @@ quick=()
 
 echo "== build (scripts/build.sh; log: build.log)"
 scripts/build.sh > build.log 2>&1 || { tail -50 build.log; exit 1; }
-ninja -C build eval_benchmark shell_benchmark shaping_benchmark > /dev/null
+ninja -C build eval_benchmark shell_benchmark shaping_benchmark audit_benchmark > /dev/null
 
 mkdir -p out/bench
 venv=${INVARIANT_VENV:-/tmp/rg-invariant-venv}
