@@ -5,6 +5,7 @@
 // docs/shell-analysis.md describes what is analyzed and the known limits.
 #include "rewardguard/classify/shell.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "rewardguard/classify/paths.h"
 #include "rewardguard/classify/url.h"
 #include "rewardguard/core/capabilities.h"
+#include "rewardguard/core/glob.h"
 #include "rewardguard/core/net.h"
 #include "rewardguard/core/strings.h"
 
@@ -206,6 +208,13 @@ class Analyzer {
 
   void AnalyzeString(std::string_view src, int depth, bool* net = nullptr,
                      bool* decoder = nullptr, bool in_loop = false);
+  // NAME=VALUE, before a command, alone, or given to export/env.
+  void Assignment(std::string_view name, std::string_view value, std::string_view program,
+                  const Ctx& ctx);
+  // The program's own commands (vim -c) and settings (git -c) that run
+  // shell commands.
+  void CommandOptions(const ProgramSig& sig, const std::vector<Word>& argv,
+                      std::string_view program, const Ctx& ctx);
   void AnalyzeNested(std::string_view src, const Ctx& ctx) {
     AnalyzeString(src, ctx.depth + 1, nullptr, nullptr, ctx.in_loop);
   }
@@ -255,11 +264,24 @@ class Analyzer {
   void FileFact(FileAccess access, std::string_view path_text, std::string_view program,
                 std::string_view command, bool emit_plain);
   bool ProgramWordOk(const Word& w, std::string_view command);
+  // Files this command wrote with `>`/`>>` (or downloaded with -o), and
+  // what they hold, for when the same command runs them.
+  void NoteWrites(Parser* p, const Cmd& cmd, const CmdResult& res);
+  // Judges a run of `path` (a script or program file) that this command
+  // wrote; false if it wrote no such file. `language`: empty for shell code.
+  bool RunsWrittenFile(std::string_view path, std::string_view language,
+                       std::string_view program, const Ctx& ctx);
+
+  struct WrittenFile {
+    enum Origin : uint8_t { kText, kDownloaded, kGenerated } origin = kText;
+    std::string text;  // kText: the content
+  };
 
   const Limits& limits_;
   FactList* out_;
   const Signatures& sig_;
   bool limit_hit_ = false;
+  absl::flat_hash_map<std::string, WrittenFile> written_;  // by normalized path
 };
 
 // ---------------------------------------------------------------- lexer
@@ -1702,6 +1724,177 @@ bool HistoryAssignment(std::string_view name, std::string_view value) {
 }
 }  // namespace
 
+void Analyzer::Assignment(std::string_view name, std::string_view value, std::string_view program,
+                          const Ctx& ctx) {
+  std::string_view command = ctx.cmd != nullptr ? ctx.cmd->text : value;
+  if (name == "IFS") {
+    Unanalyzable("IFS reassigned", command, program);
+  } else if (HistoryAssignment(name, value)) {
+    Emit("evasion.log_tamper", "disables shell history", program, command);
+  } else if (name == "LD_PRELOAD" || name == "BASH_ENV" || name == "PROMPT_COMMAND") {
+    Unanalyzable(StrCat("code injected through ", name), command, program);
+  } else if (sig_.IsCommandVariable(name)) {
+    // Run later by the program that reads it (git, man, less...): judged
+    // here. LESSOPEN starts with `|`.
+    while (value.starts_with('|')) value.remove_prefix(1);
+    AnalyzeNested(value, ctx);
+  }
+  // A secret file's path put in a variable is read where the variable is
+  // used (`f=/etc/shadow; cat $f`), and variables are not followed.
+  if (value.find('/') != std::string_view::npos || value.starts_with('~'))
+    FileFact(FileAccess::kRead, value, program, command, false);
+}
+
+// The shell command in an editor command (vim's `!cmd`, `r !cmd`, `w !cmd`,
+// in any of its `|`-separated parts, after a range), or nullopt.
+std::optional<std::string_view> EditorShellEscape(std::string_view command) {
+  for (size_t begin = 0; begin <= command.size();) {
+    size_t bar = std::min(command.find('|', begin), command.size());
+    std::string_view s = command.substr(begin, bar - begin);
+    auto skip = [&](std::string_view chars) {
+      while (!s.empty() && chars.find(s.front()) != std::string_view::npos) s.remove_prefix(1);
+    };
+    skip(" \t:");
+    skip("%.$,0123456789 ");
+    for (std::string_view modifier : {"silent!", "silent", "sil!", "sil"})
+      if (s.starts_with(modifier) && s.size() > modifier.size() && s[modifier.size()] == ' ') {
+        s.remove_prefix(modifier.size());
+        skip(" ");
+        break;
+      }
+    for (std::string_view verb : {"read", "write", "r", "w"}) {
+      if (!s.starts_with(verb)) continue;
+      std::string_view after = s.substr(verb.size());
+      // `r!cmd` reads cmd's output; `w!` alone forces a write.
+      if (after.starts_with(' ') || (verb[0] == 'r' && after.starts_with('!'))) {
+        s = after;
+        skip(" ");
+      }
+      break;
+    }
+    if (s.starts_with('!')) return command.substr(static_cast<size_t>(s.data() + 1 - command.data()));
+    begin = bar + 1;
+  }
+  return std::nullopt;
+}
+
+void Analyzer::CommandOptions(const ProgramSig& sig, const std::vector<Word>& argv,
+                              std::string_view program, const Ctx& ctx) {
+  std::string_view command = ctx.cmd != nullptr ? ctx.cmd->text : program;
+  auto editor_command = [&](std::string_view value) {
+    // Commands that evaluate a string or replay keys can run anything.
+    static constexpr std::string_view kComputed[] = {"system(", "systemlist(", "term", "exe ",
+                                                     "execute ", "norm ", "norm!", "normal"};
+    if (std::any_of(std::begin(kComputed), std::end(kComputed),
+                    [&](std::string_view c) { return StrContains(value, c); })) {
+      Unanalyzable("editor command runs a command it computes", command, program);
+    } else if (std::optional<std::string_view> shell = EditorShellEscape(value)) {
+      if (!StripAsciiWhitespace(*shell).empty()) AnalyzeNested(*shell, ctx);
+    }
+  };
+  for (size_t i = 1; i < argv.size(); ++i) {
+    std::string_view a = argv[i].text;
+    for (const std::string& o : sig.editor_commands) {
+      if (o == "+" && a.size() > 1 && a[0] == '+') editor_command(a.substr(1));
+      else if (a == o && i + 1 < argv.size()) editor_command(argv[i + 1].text);
+    }
+  }
+  if (sig.command_config.empty()) return;
+  auto setting = [&](std::string_view key, std::string_view value) {
+    const std::string lower = AsciiLower(key);
+    for (std::string_view pattern : sig.command_config) {
+      const bool bang = pattern.starts_with('!');
+      if (bang) pattern.remove_prefix(1);
+      if (!GlobMatch(pattern, lower) || (bang && !value.starts_with('!'))) continue;
+      if (bang) value.remove_prefix(1);
+      AnalyzeNested(value, ctx);
+      return;
+    }
+  };
+  // -c KEY=VALUE (or -cKEY=VALUE) before the subcommand; then
+  // `config [--global] KEY VALUE` or `config set KEY VALUE`.
+  auto key_value = [&](std::string_view kv) {
+    size_t eq = kv.find('=');
+    if (eq != std::string_view::npos) setting(kv.substr(0, eq), kv.substr(eq + 1));
+  };
+  for (size_t i = 1; i < argv.size(); ++i) {
+    std::string_view a = argv[i].text;
+    if (a == "-c" && i + 1 < argv.size()) {
+      key_value(argv[++i].text);
+    } else if (a.starts_with("-c") && a.size() > 2) {
+      key_value(a.substr(2));
+    } else if (a == "config") {
+      for (size_t k = i + 1; k + 1 < argv.size(); ++k)
+        if (argv[k].text[0] != '-' && argv[k].text.find('.') != std::string_view::npos) {
+          setting(argv[k].text, argv[k + 1].text);
+          break;
+        }
+      break;
+    } else if (!a.starts_with('-')) {
+      break;  // another subcommand
+    } else if ((a.size() == 2 && sig.TakesValue(a[1])) ||
+               (a.starts_with("--") && sig.long_value.contains(AbslView(a.substr(2))))) {
+      ++i;  // -C DIR, --git-dir DIR
+    }
+  }
+}
+
+void Analyzer::NoteWrites(Parser* p, const Cmd& cmd, const CmdResult& res) {
+  std::string_view heredoc;
+  bool has_heredoc = false;
+  for (uint32_t i = cmd.r0; i < cmd.r1; ++i)
+    if (p->redirs_[i].op == RedirOp::kHeredoc) {
+      heredoc = p->redirs_[i].body;
+      has_heredoc = true;
+    }
+  for (uint32_t i = cmd.r0; i < cmd.r1; ++i) {
+    const Redir& r = p->redirs_[i];
+    if ((r.op != RedirOp::kOut && r.op != RedirOp::kAppend) || r.fd > 1 || r.target.text.empty() ||
+        (r.target.flags & kDynamic))
+      continue;
+    WrittenFile file;
+    if (res.literal_echo) {
+      file.text = res.echo_text + "\n";
+    } else if (res.cat_files && has_heredoc && cmd.w1 == cmd.w0 + 1) {
+      file.text = std::string(heredoc);  // cat > f <<EOF
+    } else {
+      file.origin = res.tainted || res.net ? WrittenFile::kDownloaded : WrittenFile::kGenerated;
+    }
+    WrittenFile& slot = written_[NormalizePath(r.target.text)];
+    if (r.op == RedirOp::kAppend && slot.origin == WrittenFile::kText &&
+        file.origin == WrittenFile::kText) {
+      slot.text += file.text;
+    } else if (r.op == RedirOp::kAppend && slot.origin != WrittenFile::kText) {
+      // Stays downloaded or generated.
+    } else {
+      slot = std::move(file);
+    }
+  }
+}
+
+bool Analyzer::RunsWrittenFile(std::string_view path, std::string_view language,
+                               std::string_view program, const Ctx& ctx) {
+  if (written_.empty()) return false;
+  auto it = written_.find(NormalizePath(path));
+  if (it == written_.end()) return false;
+  std::string_view command = ctx.cmd != nullptr ? ctx.cmd->text : path;
+  switch (it->second.origin) {
+    case WrittenFile::kDownloaded:
+      Emit("process.remote_code", "runs a file this command downloaded", program, command);
+      break;
+    case WrittenFile::kGenerated:
+      Unanalyzable("runs a file this command generated (decoded or computed)", command, program);
+      break;
+    case WrittenFile::kText: {
+      const std::string text = it->second.text;  // the map may change below
+      if (language.empty()) AnalyzeNested(text, ctx);
+      else ScanScript(text, language, ctx, program);
+      break;
+    }
+  }
+  return true;
+}
+
 void Analyzer::AnalyzeCmd(Parser* p, int index) {
   const Cmd& cmd = p->cmds_[index];
   Ctx ctx;
@@ -1716,21 +1909,8 @@ void Analyzer::AnalyzeCmd(Parser* p, int index) {
   if (cmd.w1 > cmd.w0) program = Basename(p->words_[cmd.w0].text);
   for (uint32_t i = cmd.a0; i < cmd.a1; ++i) {
     const Word& a = p->assigns_[i];
-    std::string_view name = a.raw.substr(0, a.raw.find_first_of("+=["));
-    std::string_view value = a.text.substr(a.text.find('=') + 1);
-    if (name == "IFS") {
-      Unanalyzable("IFS reassigned", cmd.text);
-    } else if (HistoryAssignment(name, value)) {
-      Emit("evasion.log_tamper", "disables shell history", program, cmd.text);
-    } else if (name == "LD_PRELOAD" || name == "LD_LIBRARY_PATH" || name == "BASH_ENV" ||
-               name == "PROMPT_COMMAND" || name == "ENV" || name == "PERL5OPT" || name == "NODE_OPTIONS") {
-      if (name == "LD_PRELOAD" || name == "BASH_ENV" || name == "PROMPT_COMMAND")
-        Unanalyzable(StrCat("code injected through ", name), cmd.text, program);
-    }
-    // A secret file's path put in a variable is read where the variable is
-    // used (`f=/etc/shadow; cat $f`), and variables are not followed.
-    if (value.find('/') != std::string_view::npos || value.starts_with('~'))
-      FileFact(FileAccess::kRead, value, program, cmd.text, false);
+    Assignment(a.raw.substr(0, a.raw.find_first_of("+=[")), a.text.substr(a.text.find('=') + 1),
+               program, ctx);
   }
   if (cmd.w1 > cmd.w0) {
     std::vector<Word> argv(p->words_.begin() + cmd.w0, p->words_.begin() + cmd.w1);
@@ -1738,6 +1918,7 @@ void Analyzer::AnalyzeCmd(Parser* p, int index) {
   }
   if (!res.program.empty()) program = res.program;
   for (uint32_t i = cmd.r0; i < cmd.r1; ++i) AnalyzeRedir(p, cmd, p->redirs_[i], program, ctx);
+  NoteWrites(p, cmd, res);
   if (ctx.background && cmd.w1 > cmd.w0)
     Emit("process.background", "runs in the background (&)", program, cmd.text);
   for (size_t i = before; i < out_->size(); ++i)
@@ -1786,6 +1967,9 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     }
     Emit(cap::kShellExec, "", program, command);
     if (res) res->program = program;
+    // ./x.sh or /tmp/x that this command wrote.
+    if (w0.text.find('/') != std::string_view::npos && RunsWrittenFile(w0.text, {}, program, ctx))
+      return;
     if (sig_.IsDecoder(program)) {
       // base64 -d, xxd -r, openssl enc -d...: only decoding counts.
       bool decoding = program == "rev" || program == "tr" || program == "uudecode" ||
@@ -1819,10 +2003,8 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
       for (size_t i = 1; i < argv.size(); ++i) {
         std::string_view a = argv[i].text;
         size_t eq = a.find('=');
-        if (eq == std::string_view::npos) continue;
-        if (HistoryAssignment(a.substr(0, eq), a.substr(eq + 1)))
-          Emit("evasion.log_tamper", "disables shell history", program, command);
-        if (a.substr(0, eq) == "IFS") Unanalyzable("IFS reassigned", command, program);
+        if (eq != std::string_view::npos && a[0] != '-')
+          Assignment(a.substr(0, eq), a.substr(eq + 1), program, ctx);
       }
     }
 
@@ -1843,7 +2025,10 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     size_t inner = pa.rest;
     if (sig && sig->role == Role::kLauncher) {
       if (sig->assignments)
-        while (inner < argv.size() && IsAssignment(argv[inner].raw)) ++inner;
+        for (; inner < argv.size() && IsAssignment(argv[inner].raw); ++inner) {
+          std::string_view a = argv[inner].text;
+          Assignment(a.substr(0, a.find('=')), a.substr(a.find('=') + 1), program, ctx);
+        }
       inner += sig->skip;
     }
     bool has_command = inner < argv.size();
@@ -2075,6 +2260,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     }
 
     if (!sig) return;
+    CommandOptions(*sig, argv, program, ctx);
     switch (sig->role) {
       case Role::kLauncher: {
         if (!sig->string_option.empty()) {
@@ -2166,7 +2352,10 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             else Unanalyzable("runs generated code", command, program);
             return;
           }
-          if (f->text != "/dev/stdin" && f->text != "-") return;  // a script file
+          if (f->text != "/dev/stdin" && f->text != "-") {  // a script file
+            RunsWrittenFile(f->text, {}, program, ctx);
+            return;
+          }
         }
         if (res) res->stdin_shell = true;
         StdinProgram(p, ctx, program, sig, false);
@@ -2228,7 +2417,10 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             else Unanalyzable("runs generated code", command, program);
             return;
           }
-          if (f->text != "-" && f->text != "/dev/stdin") return;
+          if (f->text != "-" && f->text != "/dev/stdin") {  // a script file
+            RunsWrittenFile(f->text, sig->language, program, ctx);
+            return;
+          }
         }
         if (res) res->stdin_shell = true;
         StdinProgram(p, ctx, program, sig, true);
@@ -2253,6 +2445,8 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           else Unanalyzable("sources generated code", command, program);
         } else if (f->text == "/dev/stdin" || f->text == "-") {
           StdinProgram(p, ctx, program, sig, false);
+        } else {
+          RunsWrittenFile(f->text, {}, program, ctx);
         }
         return;
       }

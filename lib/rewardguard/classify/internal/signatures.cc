@@ -126,14 +126,15 @@ class SignatureLoader {
   }
 
   void LoadPrograms(const YAML::Node& root) {
-    CheckKeys(root, {"version", "programs", "decoders"});
+    CheckKeys(root, {"version", "programs", "decoders", "command_variables"});
     for (const std::string& d : List(root["decoders"])) sig_->decoders_.insert(d);
+    for (const std::string& v : List(root["command_variables"])) sig_->command_variables_.insert(v);
     for (const YAML::Node& entry : root["programs"]) {
       CheckKeys(entry, {"names", "role", "language", "capability", "detail", "short_value",
                         "long_value", "host", "port_option", "host_options", "probe", "reads",
                         "writes", "deletes", "write_options", "when", "skip", "assignments",
                         "string_option", "string_rest", "subcommand_first", "write_if_options",
-                        "inspects_only", "stdin_upload"});
+                        "inspects_only", "stdin_upload", "editor_commands", "command_config"});
       auto p = std::make_unique<ProgramSig>();
       std::vector<std::string> names = List(entry["names"]);
       if (names.empty()) Fail(file_, entry, "expected `names`");
@@ -177,6 +178,8 @@ class SignatureLoader {
       p->write_options = List(entry["write_options"]);
       p->write_if_options = List(entry["write_if_options"]);
       p->inspects_only = entry["inspects_only"].as<bool>(false);
+      p->editor_commands = List(entry["editor_commands"]);
+      p->command_config = List(entry["command_config"]);
       p->stdin_upload = entry["stdin_upload"].as<bool>(false);
       p->skip = entry["skip"].as<int>(0);
       p->assignments = entry["assignments"].as<bool>(false);

@@ -21,6 +21,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
+#include "rewardguard/core/strings.h"
 
 namespace rewardguard {
 namespace classify_internal {
@@ -73,6 +74,8 @@ struct ProgramSig {
   std::vector<std::string> write_options;
   std::vector<std::string> write_if_options;  // sed -i: positionals are written
   bool inspects_only = false;  // ls, stat: arguments are not read for content
+  std::vector<std::string> editor_commands;  // vim -c: may hold a shell escape
+  std::vector<std::string> command_config;   // git -c core.pager=CMD
   bool stdin_upload = false;   // data fed to stdin is sent to the destination
   std::vector<Condition> when;
   // Launchers.
@@ -162,6 +165,10 @@ class Signatures {
   // and "python"; nullptr if none.
   const ProgramSig* FindProgram(std::string_view program) const;
   bool IsDecoder(std::string_view program) const;
+  // GIT_SSH_COMMAND, PAGER...: a variable whose value programs run as a command.
+  bool IsCommandVariable(std::string_view name) const {
+    return command_variables_.contains(AbslView(name));
+  }
   const HostRule* FindScheme(std::string_view scheme) const;
   // Lowercase host or IP literal.
   const HostRule* FindHost(std::string_view host) const;
@@ -190,6 +197,7 @@ class Signatures {
   std::vector<std::unique_ptr<ProgramSig>> programs_;
   absl::flat_hash_map<std::string, const ProgramSig*> by_name_;
   absl::flat_hash_set<std::string> decoders_;
+  absl::flat_hash_set<std::string> command_variables_;
   std::vector<std::unique_ptr<HostRule>> host_rules_;
   absl::flat_hash_map<std::string, const HostRule*> schemes_;
   absl::flat_hash_map<std::string, const HostRule*> exact_hosts_;
