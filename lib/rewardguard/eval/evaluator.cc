@@ -44,17 +44,23 @@ class Tally {
   void WriteReason() {
     if (out_->action == Action::kAllow || decisive_ == nullptr) return;
     const Fact& f = *decisive_;
+    // Appended piece by piece into one reservation: on the step path of
+    // every flagged call (fmt's parsing was a fifth of a blocked call).
     std::string& r = out_->reason;
-    auto it = std::back_inserter(r);
-    fmt::format_to(it, "`{}`: ", decisive_id_);
-    if (!decisive_reason_.empty()) fmt::format_to(it, "{} ", decisive_reason_);
-    fmt::format_to(it, "[{}", f.capability);
-    if (!f.program.empty()) fmt::format_to(it, " program={}", f.program);
-    if (!f.host.empty()) fmt::format_to(it, " host={}", f.host);
-    if (f.port >= 0) fmt::format_to(it, " port={}", f.port);
-    if (!f.path.empty()) fmt::format_to(it, " path={}", f.path);
+    r.reserve(r.size() + decisive_id_.size() + decisive_reason_.size() + f.capability.size() +
+              f.program.size() + f.host.size() + f.path.size() + f.detail.size() + 48);
+    r.append("`").append(decisive_id_).append("`: ");
+    if (!decisive_reason_.empty()) r.append(decisive_reason_).append(" ");
+    r.append("[").append(f.capability);
+    if (!f.program.empty()) r.append(" program=").append(f.program);
+    if (!f.host.empty()) r.append(" host=").append(f.host);
+    if (f.port >= 0) {
+      const fmt::format_int port(f.port);
+      r.append(" port=").append(port.data(), port.size());
+    }
+    if (!f.path.empty()) r.append(" path=").append(f.path);
     r += ']';
-    if (!f.detail.empty()) fmt::format_to(it, ": {}", f.detail);
+    if (!f.detail.empty()) r.append(": ").append(f.detail);
   }
 
  private:

@@ -32,6 +32,23 @@ std::string_view LeadingSegment(std::string_view path) {
   return {};
 }
 
+namespace {
+
+// The longest run of `pattern` without wildcards or '/': a text every path
+// it matches contains, so that most paths are ruled out by one search.
+std::string LongestLiteral(std::string_view pattern) {
+  std::string_view best;
+  for (size_t begin = 0; begin < pattern.size();) {
+    size_t end = pattern.find_first_of("*?[/", begin);
+    if (end == std::string_view::npos) end = pattern.size();
+    if (end - begin > best.size()) best = pattern.substr(begin, end - begin);
+    begin = end + 1;
+  }
+  return std::string(best);
+}
+
+}  // namespace
+
 void NamePatterns::Add(const std::string& pattern) {
   size_t wild = pattern.find_first_of("*?[");
   if (wild == std::string::npos) {
@@ -41,7 +58,7 @@ void NamePatterns::Add(const std::string& pattern) {
   } else if (wild == pattern.size() - 1 && pattern.back() == '*') {
     prefixes.push_back(pattern.substr(0, pattern.size() - 1));
   } else {
-    globs.push_back(pattern);
+    globs.emplace_back(pattern, LongestLiteral(pattern));
   }
 }
 
@@ -51,8 +68,8 @@ bool NamePatterns::Match(std::string_view name) const {
     if (name.size() > s.size() && name.ends_with(s)) return true;
   for (const std::string& p : prefixes)
     if (name.size() > p.size() && name.starts_with(p)) return true;
-  for (const std::string& g : globs)
-    if (GlobMatch(g, name)) return true;
+  for (const auto& [glob, literal] : globs)
+    if (StrContains(name, literal) && GlobMatch(glob, name)) return true;
   return false;
 }
 
@@ -287,6 +304,7 @@ class SignatureLoader {
           glob.prefix = g.substr(0, g.find_first_of("*?"));
           for (char c : g)
             if (c != '*' && c != '?') glob.example.push_back(c);
+          glob.literal = LongestLiteral(g);
           glob.pattern = std::move(g);
           r.globs.push_back(std::move(glob));
         }
@@ -438,7 +456,9 @@ const PathRule* Signatures::FindPath(int access, std::string_view path) const {
       if (hits & (uint64_t{1} << ref.rule)) continue;
       const PathRule::Glob& g = *ref.glob;
       if (!path.starts_with(g.prefix)) continue;
-      bool m = g.prefix.size() == g.pattern.size() ? path == g.pattern : GlobMatch(g.pattern, path);
+      bool m = g.prefix.size() == g.pattern.size()
+                   ? path == g.pattern
+                   : StrContains(path, g.literal) && GlobMatch(g.pattern, path);
       if (m) hits |= uint64_t{1} << ref.rule;
     }
   };

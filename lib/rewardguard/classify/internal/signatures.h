@@ -112,6 +112,7 @@ struct PathRule {
     std::string pattern;
     std::string prefix;   // literal part before the first wildcard
     std::string example;  // the pattern without its wildcards: a path it matches
+    std::string literal;  // its longest run without wildcards or '/': in every match
   };
   std::vector<Glob> globs;
   std::vector<std::string> basenames;
@@ -124,7 +125,7 @@ struct NamePatterns {
   absl::flat_hash_set<std::string> exact;
   std::vector<std::string> suffixes;  // "*.pem"
   std::vector<std::string> prefixes;  // ".env.*"
-  std::vector<std::string> globs;     // anything else
+  std::vector<std::pair<std::string, std::string>> globs;  // anything else, and its literal
   void Add(const std::string& pattern);
   bool Match(std::string_view name) const;
   bool empty() const {
