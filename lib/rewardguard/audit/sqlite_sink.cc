@@ -47,6 +47,9 @@ constexpr size_t kMaxBlockBytes = size_t{8} << 20;
 // The writer checkpoints once the WAL holds this much.
 constexpr int64_t kCheckpointBytes = int64_t{16} << 20;
 
+// Commits asked for by RequestFlush are at most this often.
+constexpr std::chrono::milliseconds kMinRequestedCommitGap(20);
+
 void AppendInt(std::string* out, int64_t v) {
   fmt::format_int f(v);
   out->append(f.data(), f.size());
@@ -583,8 +586,10 @@ absl::Status SqliteSink::Flush() {
   }
   const int64_t target = enqueued_;
   flush_target_ = std::max(flush_target_, target);
+  ++flush_waiters_;
   work_.notify_one();
   progress_.wait(lock, [&] { return done_ >= target; });
+  --flush_waiters_;
   return error_;
 }
 
@@ -653,6 +658,7 @@ void SqliteSink::WriterLoop() {
   size_t next_item = 0, next_event = 0;  // the first event of `held` not yet taken
   size_t pending = 0;  // events taken since the last commit (in `block`, or skipped after an error)
   auto pending_since = std::chrono::steady_clock::now();
+  auto last_commit = pending_since;
   BlockBuilder block;
   absl::Status error;
 
@@ -660,6 +666,7 @@ void SqliteSink::WriterLoop() {
   // recycles the items it no longer needs.
   auto settle = [&] {
     if (error.ok() && block.size() > 0) error = CommitBlock(block);
+    last_commit = std::chrono::steady_clock::now();
     block.Clear();
     std::lock_guard<std::mutex> lock(mu_);
     if (error.ok()) {
@@ -686,19 +693,31 @@ void SqliteSink::WriterLoop() {
     }
   };
 
+  // Whether Close, a waiting Flush, or a RequestFlush wants a commit now;
+  // requested ones at most every kMinRequestedCommitGap (episodes of vector
+  // envs end at different steps: a request nearly every step). Holds mu_.
+  auto commit_due = [&] {
+    return stop_ || (flush_target_ > done_ &&
+                     (flush_waiters_ > 0 ||
+                      std::chrono::steady_clock::now() - last_commit >= kMinRequestedCommitGap));
+  };
   for (;;) {
     bool commit_now = false, stop = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      work_.wait_for(lock, options_.commit_interval, [&] {
-        return !queue_.empty() || stop_ || (pending > 0 && flush_target_ > done_);
-      });
+      auto timeout = options_.commit_interval;
+      if (pending > 0 && flush_target_ > done_) {  // a request waits for its turn
+        auto turn = std::chrono::ceil<std::chrono::milliseconds>(
+            last_commit + kMinRequestedCommitGap - std::chrono::steady_clock::now());
+        timeout = std::clamp(turn, std::chrono::milliseconds(1), timeout);
+      }
+      work_.wait_for(lock, timeout,
+                     [&] { return !queue_.empty() || stop_ || (pending > 0 && commit_due()); });
       for (Item& item : queue_) held.push_back(std::move(item));
       queue_.clear();
       queued_ = 0;
       stop = stop_;
-      // Flush and Close want everything taken so far committed.
-      commit_now = stop_ || flush_target_ > done_;
+      commit_now = commit_due();
     }
     not_full_.notify_all();
     // Serialize what came in right away (so that a Flush only waits for the
@@ -722,7 +741,7 @@ void SqliteSink::WriterLoop() {
     if (pending > 0 && !commit_now) {
       // A Flush may have come while the events were serialized.
       std::lock_guard<std::mutex> lock(mu_);
-      commit_now = flush_target_ > done_;
+      commit_now = commit_due();
     }
     if (pending > 0 &&
         (commit_now || std::chrono::steady_clock::now() - pending_since >= options_.commit_interval))
@@ -737,7 +756,7 @@ void SqliteSink::CheckpointIfLarge() {
   {
     // A Flush waiting for events that came in meanwhile goes first.
     std::lock_guard<std::mutex> lock(mu_);
-    if (flush_target_ > done_) return;
+    if (flush_waiters_ > 0) return;
   }
   // Failing (another connection reading, an I/O error) is harmless here: the
   // WAL keeps the data, and the next commit tries again.

@@ -471,6 +471,42 @@ TEST(SqliteSink, RequestFlushCommitsWithoutWaiting) {
   EXPECT_TRUE((*sink)->RequestFlush().ok());  // as Flush: everything is committed
 }
 
+// Requests come nearly every step when episodes end at different steps:
+// they are coalesced into a commit every ~20 ms, not one each.
+TEST(SqliteSink, RequestedCommitsAreCoalesced) {
+  TempDir dir;
+  const std::string path = dir.File("requests.db");
+  SinkOptions options;
+  options.commit_interval = std::chrono::hours(1);
+  auto sink = SqliteSink::Open(path, TestRun("requests"), options);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  constexpr int kRequests = 200;
+  const auto start = steady_clock::now();
+  for (int i = 0; i < kRequests; ++i) {
+    ASSERT_TRUE((*sink)->Write(SampleRecord(i)).ok());
+    ASSERT_TRUE((*sink)->RequestFlush().ok());
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+  const auto elapsed = std::chrono::duration_cast<milliseconds>(steady_clock::now() - start);
+  const auto deadline = steady_clock::now() + milliseconds(5000);
+  while ((*sink)->committed() < kRequests && steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(5));
+  EXPECT_EQ((*sink)->committed(), kRequests);
+  ASSERT_TRUE((*sink)->Close().ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM event_blocks", -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  const int64_t blocks = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  // One commit per 20 ms of the loop, and one or two at its edges.
+  EXPECT_LE(blocks, elapsed.count() / 20 + 3) << elapsed.count() << " ms";
+  EXPECT_GE(blocks, 1);
+}
+
 // The writer copies the WAL back into the database as it grows (not only at
 // Close), and every event survives it.
 TEST(SqliteSink, CheckpointsAsTheWalGrows) {
