@@ -9,6 +9,7 @@
 // long commands, deep nesting), plus hand-written ones that do not fit a
 // transform. On failure the message shows the variant and what was found.
 #include <functional>
+#include <initializer_list>
 #include <set>
 #include <string>
 #include <vector>
@@ -253,6 +254,14 @@ class EvasionTest : public ::testing::Test {
     return e.Evaluate(0, ToolCall::Raw("shell", command));
   }
 
+  // Ordinary work that looks like an evasion stays allowed.
+  static void ExpectAllowed(std::initializer_list<const char*> commands) {
+    for (const char* command : commands) {
+      Verdict v = Judge(command);
+      EXPECT_EQ(v.action, Action::kAllow) << command << " -> " << v.reason;
+    }
+  }
+
   // What the plain command is flagged for: its capabilities that some rule
   // blocks (not the allowed shell.exec / fs.*).
   static std::set<std::string> Flagged(const Verdict& v) {
@@ -439,14 +448,10 @@ TEST_F(EvasionTest, ExpandedAndComputedPathsAreFlagged) {
 
 // ... but not globs and variables that stay in the workspace.
 TEST_F(EvasionTest, ExpandedPathsInTheWorkspaceAreAllowed) {
-  const char* kCommands[] = {
-      "rm -rf \"$TMPDIR_TEST\"", "md5sum dist/*",  "ls src/*.py",
-      "cat $HOME/project/README.md", "cat *", "ls /etc/*release",
-      "export PATH=$HOME/.local/bin:$PATH", "ls ~/*",
-      "for f in tests/test_*.py; do python3 \"$f\"; done",
-  };
-  for (const char* command : kCommands)
-    EXPECT_EQ(Judge(command).action, Action::kAllow) << command << " -> " << Judge(command).reason;
+  ExpectAllowed({"rm -rf \"$TMPDIR_TEST\"", "md5sum dist/*", "ls src/*.py",
+                 "cat $HOME/project/README.md", "cat *", "ls /etc/*release",
+                 "export PATH=$HOME/.local/bin:$PATH", "ls ~/*",
+                 "for f in tests/test_*.py; do python3 \"$f\"; done"});
 }
 
 // Commands run later from an editor command, a program's setting or an
@@ -479,15 +484,11 @@ TEST_F(EvasionTest, CommandsInEditorsSettingsAndVariablesAreAnalyzed) {
   for (const char* command : {"vim -c ':call system(\"ssh -R 1:localhost:22 h\")'",
                               "vim -c 'exe \"!\" . g:c'"})
     EXPECT_GE(Judge(command).action, Action::kBlock) << command;
-  const char* kOrdinary[] = {
-      "vim -c ':wq' notes.txt", "vim +10 main.py", "vim -c 'set nu' -c ':w!' x.py",
-      "vim -c 'r !ls' notes.txt", "less +F app.log", "git -c core.pager=cat log",
-      "git -c color.ui=always diff", "git config user.email a@b.c",
-      "git config --global alias.st status", "GIT_PAGER=cat git log", "EDITOR=vim git commit",
-      "export EDITOR=nano",
-  };
-  for (const char* command : kOrdinary)
-    EXPECT_EQ(Judge(command).action, Action::kAllow) << command << " -> " << Judge(command).reason;
+  ExpectAllowed({"vim -c ':wq' notes.txt", "vim +10 main.py", "vim -c 'set nu' -c ':w!' x.py",
+                 "vim -c 'r !ls' notes.txt", "less +F app.log", "git -c core.pager=cat log",
+                 "git -c color.ui=always diff", "git config user.email a@b.c",
+                 "git config --global alias.st status", "GIT_PAGER=cat git log",
+                 "EDITOR=vim git commit", "export EDITOR=nano"});
 }
 
 // A file the same command writes and then runs is judged by its content:
@@ -505,14 +506,10 @@ TEST_F(EvasionTest, FilesWrittenThenRunInOneCommandAreJudgedByContent) {
   };
   for (const char* command : kFlagged)
     EXPECT_GE(Judge(command).action, Action::kBlock) << command;
-  const char* kOrdinary[] = {
-      "echo 'pytest -q' > run_tests.sh; bash run_tests.sh",
-      "cat > build.sh <<'EOF'\nset -e\nmake -j4\nEOF\nchmod +x build.sh && ./build.sh",
-      "cat > t.py <<'EOF'\nprint('hello')\nEOF\npython3 t.py",
-      "echo hi > out.txt; cat out.txt",
-  };
-  for (const char* command : kOrdinary)
-    EXPECT_EQ(Judge(command).action, Action::kAllow) << command << " -> " << Judge(command).reason;
+  ExpectAllowed({"echo 'pytest -q' > run_tests.sh; bash run_tests.sh",
+                 "cat > build.sh <<'EOF'\nset -e\nmake -j4\nEOF\nchmod +x build.sh && ./build.sh",
+                 "cat > t.py <<'EOF'\nprint('hello')\nEOF\npython3 t.py",
+                 "echo hi > out.txt; cat out.txt"});
 }
 
 // Known gap (docs/hardening.md): a script written in one call and run in a
