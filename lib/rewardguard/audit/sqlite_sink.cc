@@ -739,7 +739,7 @@ void SqliteSink::WriterLoop() {
       }
     }
     if (pending > 0 && !commit_now) {
-      // A Flush may have come while the events were serialized.
+      // A (Request)Flush may have come while the events were serialized.
       std::lock_guard<std::mutex> lock(mu_);
       commit_now = commit_due();
     }

@@ -211,6 +211,11 @@ class Analyzer {
   // NAME=VALUE, before a command, alone, or given to export/env.
   void Assignment(std::string_view name, std::string_view value, std::string_view program,
                   const Ctx& ctx);
+  // A NAME=VALUE word (`export X=v`, `env X=v`).
+  void Assignment(std::string_view word, std::string_view program, const Ctx& ctx) {
+    const size_t eq = word.find('=');
+    Assignment(word.substr(0, eq), word.substr(eq + 1), program, ctx);
+  }
   // The program's own commands (vim -c) and settings (git -c) that run
   // shell commands.
   void CommandOptions(const ProgramSig& sig, const std::vector<Word>& argv,
@@ -264,8 +269,8 @@ class Analyzer {
   void FileFact(FileAccess access, std::string_view path_text, std::string_view program,
                 std::string_view command, bool emit_plain);
   bool ProgramWordOk(const Word& w, std::string_view command);
-  // Files this command wrote with `>`/`>>` (or downloaded with -o), and
-  // what they hold, for when the same command runs them.
+  // Files this command wrote with `>`/`>>`, and what they hold, for when
+  // the same command runs them.
   void NoteWrites(Parser* p, const Cmd& cmd, const CmdResult& res);
   // Judges a run of `path` (a script or program file) that this command
   // wrote; false if it wrote no such file. `language`: empty for shell code.
@@ -1220,8 +1225,9 @@ std::string ExpansionsAsWildcards(std::string_view path) {
       size_t end = path.find('`', i + 1);
       i = end == std::string_view::npos ? path.size() : end + 1;
       out.push_back('*');
-    } else if (c == '[' && path.find(']', i) != std::string_view::npos) {
-      i = path.find(']', i) + 1;
+    } else if (size_t close = c == '[' ? path.find(']', i) : std::string_view::npos;
+               close != std::string_view::npos) {
+      i = close + 1;
       out.push_back('?');
     } else {
       out.push_back(c);
@@ -1861,13 +1867,11 @@ void Analyzer::NoteWrites(Parser* p, const Cmd& cmd, const CmdResult& res) {
       file.origin = res.tainted || res.net ? WrittenFile::kDownloaded : WrittenFile::kGenerated;
     }
     WrittenFile& slot = written_[NormalizePath(r.target.text)];
-    if (r.op == RedirOp::kAppend && slot.origin == WrittenFile::kText &&
-        file.origin == WrittenFile::kText) {
-      slot.text += file.text;
-    } else if (r.op == RedirOp::kAppend && slot.origin != WrittenFile::kText) {
-      // Stays downloaded or generated.
-    } else {
+    if (r.op != RedirOp::kAppend) {
       slot = std::move(file);
+    } else if (slot.origin == WrittenFile::kText) {  // downloaded or generated stays so
+      if (file.origin == WrittenFile::kText) slot.text += file.text;
+      else slot = std::move(file);
     }
   }
 }
@@ -2002,9 +2006,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         program == "readonly" || program == "local") {
       for (size_t i = 1; i < argv.size(); ++i) {
         std::string_view a = argv[i].text;
-        size_t eq = a.find('=');
-        if (eq != std::string_view::npos && a[0] != '-')
-          Assignment(a.substr(0, eq), a.substr(eq + 1), program, ctx);
+        if (a.find('=') != std::string_view::npos && a[0] != '-') Assignment(a, program, ctx);
       }
     }
 
@@ -2025,10 +2027,8 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     size_t inner = pa.rest;
     if (sig && sig->role == Role::kLauncher) {
       if (sig->assignments)
-        for (; inner < argv.size() && IsAssignment(argv[inner].raw); ++inner) {
-          std::string_view a = argv[inner].text;
-          Assignment(a.substr(0, a.find('=')), a.substr(a.find('=') + 1), program, ctx);
-        }
+        for (; inner < argv.size() && IsAssignment(argv[inner].raw); ++inner)
+          Assignment(argv[inner].text, program, ctx);
       inner += sig->skip;
     }
     bool has_command = inner < argv.size();
