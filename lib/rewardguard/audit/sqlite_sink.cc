@@ -754,9 +754,10 @@ void SqliteSink::WriterLoop() {
 void SqliteSink::CheckpointIfLarge() {
   if (wal_pages_ < checkpoint_pages_) return;
   {
-    // A Flush waiting for events that came in meanwhile goes first.
+    // A Flush waiting for events not committed yet goes first; once they
+    // are, the checkpoint runs (a run that ends with a Flush still gets it).
     std::lock_guard<std::mutex> lock(mu_);
-    if (flush_waiters_ > 0) return;
+    if (flush_waiters_ > 0 && flush_target_ > done_) return;
   }
   // Failing (another connection reading, an I/O error) is harmless here: the
   // WAL keeps the data, and the next commit tries again.

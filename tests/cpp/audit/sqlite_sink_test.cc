@@ -525,8 +525,12 @@ TEST(SqliteSink, CheckpointsAsTheWalGrows) {
     }
   }
   ASSERT_TRUE((*sink)->Flush().ok());
-  // Before Close: the database file itself holds most of the data, and the
-  // WAL stayed near the checkpoint size (16 MiB) plus one block.
+  // Before Close: the database file itself holds most of the data (the
+  // writer checkpoints after the commit Flush waited for: give it time), and
+  // the WAL stayed near the checkpoint size (16 MiB) plus one block.
+  const auto deadline = steady_clock::now() + milliseconds(10000);
+  while (std::filesystem::file_size(path) <= (uintmax_t{20} << 20) && steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(10));
   EXPECT_GT(std::filesystem::file_size(path), uintmax_t{20} << 20);
   EXPECT_LT(std::filesystem::file_size(path + "-wal"), uintmax_t{48} << 20);
   ASSERT_TRUE((*sink)->Close().ok());
