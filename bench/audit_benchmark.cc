@@ -59,6 +59,21 @@ double ProcessCpuSeconds() {
          1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
+// Bytes this process has handed to write(2) and friends so far (Linux
+// /proc/self/io `wchar`; 0 where unavailable): the recording's write volume,
+// WAL and checkpoint together, which is steadier than its wall time.
+int64_t ProcessWrittenBytes() {
+  std::FILE* f = std::fopen("/proc/self/io", "r");
+  if (f == nullptr) return 0;
+  char key[64];
+  long long value = 0;
+  int64_t written = 0;
+  while (std::fscanf(f, "%63[^:]: %lld\n", key, &value) == 2)
+    if (std::string_view(key) == "wchar") written = value;
+  std::fclose(f);
+  return written;
+}
+
 // Calls of step variant `variant`; `old_mix`: the first version's mix.
 StepInputs MakeInputs(int variant, bool old_mix) {
   StepInputs in;
@@ -152,6 +167,7 @@ void StepLoop(benchmark::State& state, bool old_mix) {
   int64_t step = 0, episode = 0, violations = 0, events = 0;
   std::chrono::duration<double, std::milli> write_wait{0}, flush_wait{0};
   const double cpu_start = ProcessCpuSeconds();
+  const int64_t written_start = ProcessWrittenBytes();
   for (auto _ : state) {
     const StepInputs& in = inputs[(episode * kStepsPerEpisode + step) % kVariants];
     evaluator.EvaluateBatch(in.calls, in.env_ids, absl::MakeSpan(verdicts));
@@ -197,6 +213,9 @@ void StepLoop(benchmark::State& state, bool old_mix) {
   // when the machine has no idle core to give the writer.
   state.counters["process_cpu_ms"] =
       1e3 * (ProcessCpuSeconds() - cpu_start) / static_cast<double>(state.iterations());
+  state.counters["written_B_per_event"] =
+      static_cast<double>(ProcessWrittenBytes() - written_start) /
+      static_cast<double>(state.iterations() * kEventsPerStep);
   state.counters["write_ms"] = write_wait.count() / static_cast<double>(state.iterations());
   state.counters["flush_ms"] = flush_wait.count() / static_cast<double>(state.iterations());
   state.SetItemsProcessed(state.iterations() * kEventsPerStep);

@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
 #include "rewardguard/audit/internal/db.h"
+#include "rewardguard/core/strings.h"
 
 namespace rewardguard {
 
@@ -232,7 +233,8 @@ absl::StatusOr<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& 
 
 // The block the writer is filling: the events' JSON, and what goes into the
 // indexed tables beside it (counts per capability and tool, flagged events).
-// Views into the queued items, which outlive the block.
+// It copies what it keeps, so the queued items can be recycled as soon as
+// they are serialized.
 class SqliteSink::BlockBuilder {
  public:
   struct Span {
@@ -244,7 +246,8 @@ class SqliteSink::BlockBuilder {
     EventKind kind = EventKind::kCall;
     Action action = Action::kAllow;
     float penalty = 0.0f;
-    std::string_view tool, arguments, reason;
+    // In the block's flagged text: tool, arguments, reason.
+    Span tool, arguments, reason;
     std::optional<double> reward_before, reward_after;
     // JSON arrays in data(), as byte offsets; empty spans for empty lists.
     Span capabilities, rules, costs;
@@ -261,13 +264,14 @@ class SqliteSink::BlockBuilder {
     std::fill(capability_counts_by_id_.begin(), capability_counts_by_id_.end(), 0);
     tool_counts_.clear();
     flagged_.clear();
+    flagged_text_.clear();
   }
 
   void Add(const DecisionRecord& r) {
     Begin(r.env, r.episode, r.step, r.timestamp_us, r.tool, r.arguments, r.action, r.penalty);
     const Span caps = List(r.capabilities.size(), [&](size_t i) {
       audit_internal::AppendJsonText(&data_, r.capabilities[i]);
-      ++capability_counts_[r.capabilities[i]];
+      Count(&capability_counts_, r.capabilities[i]);
     });
     const Span rules =
         List(r.rules.size(), [&](size_t i) { AppendRule(&data_, r.rules[i].id, r.rules[i].action); });
@@ -277,8 +281,9 @@ class SqliteSink::BlockBuilder {
     End(r.reason, r.reward_before, r.reward_after, r.kind);
     if (Flags(r.action, r.penalty))
       flagged_.push_back(Flagged{count_ - 1, r.env, r.episode, r.step, r.timestamp_us, r.kind,
-                                 r.action, r.penalty, r.tool, r.arguments, r.reason,
-                                 r.reward_before, r.reward_after, caps, rules, costs});
+                                 r.action, r.penalty, Keep(r.tool), Keep(r.arguments),
+                                 Keep(r.reason), r.reward_before, r.reward_after, caps, rules,
+                                 costs});
   }
 
   void Add(const EventBatch& batch, const EventBatch::Event& e) {
@@ -313,8 +318,8 @@ class SqliteSink::BlockBuilder {
     End(reason, rb, ra, e.kind);
     if (Flags(e.action, e.penalty))
       flagged_.push_back(Flagged{count_ - 1, e.env, e.episode, e.step, e.timestamp_us, e.kind,
-                                 e.action, e.penalty, tool, arguments, reason, rb, ra, caps, rules,
-                                 costs});
+                                 e.action, e.penalty, Keep(tool), Keep(arguments), Keep(reason),
+                                 rb, ra, caps, rules, costs});
   }
 
   // The block's JSON text, once complete.
@@ -326,23 +331,37 @@ class SqliteSink::BlockBuilder {
   std::string_view data() const { return data_; }
   int64_t first_ts() const { return first_ts_; }
   int64_t last_ts() const { return last_ts_; }
-  const absl::flat_hash_map<std::string_view, int64_t>& capability_counts() const {
+  const absl::flat_hash_map<std::string, int64_t>& capability_counts() const {
     return capability_counts_;
   }
-  const absl::flat_hash_map<std::string_view, int64_t>& tool_counts() const {
-    return tool_counts_;
-  }
+  const absl::flat_hash_map<std::string, int64_t>& tool_counts() const { return tool_counts_; }
   const std::vector<Flagged>& flagged() const { return flagged_; }
   // The JSON array at `span`, "[]" for an empty one.
   std::string_view Slice(Span span) const {
     if (span.begin == span.end) return "[]";
     return std::string_view(data_).substr(span.begin, span.end - span.begin);
   }
+  std::string_view FlaggedText(Span span) const {
+    return std::string_view(flagged_text_).substr(span.begin, span.end - span.begin);
+  }
 
  private:
   // Kept in indexed tables: what summary and diff look up.
   static bool Flags(Action action, float penalty) {
     return action != Action::kAllow || penalty != 0.0f;
+  }
+
+  Span Keep(std::string_view text) {
+    const size_t begin = flagged_text_.size();
+    flagged_text_.append(text);
+    return Span{begin, flagged_text_.size()};
+  }
+
+  static void Count(absl::flat_hash_map<std::string, int64_t>* counts, std::string_view name,
+                    int64_t events = 1) {
+    auto it = counts->find(AbslView(name));
+    if (it == counts->end()) it = counts->emplace(std::string(name), 0).first;
+    it->second += events;
   }
 
   // An event is [env, episode, step, tool, arguments, action, penalty,
@@ -369,7 +388,7 @@ class SqliteSink::BlockBuilder {
     AppendInt(&data_, step);
     data_.push_back(',');
     audit_internal::AppendJsonText(&data_, tool);
-    ++tool_counts_[tool];
+    Count(&tool_counts_, tool);
     data_.push_back(',');
     audit_internal::AppendJsonText(&data_, arguments);
     data_.append(",\"");
@@ -454,8 +473,8 @@ class SqliteSink::BlockBuilder {
   void FoldCapabilityCounts() {
     for (size_t id = 0; id < capability_counts_by_id_.size(); ++id) {
       if (capability_counts_by_id_[id] == 0) continue;
-      capability_counts_[policy_->capability_name(static_cast<CapabilityId>(id))] +=
-          capability_counts_by_id_[id];
+      Count(&capability_counts_, policy_->capability_name(static_cast<CapabilityId>(id)),
+            capability_counts_by_id_[id]);
       capability_counts_by_id_[id] = 0;
     }
   }
@@ -464,8 +483,9 @@ class SqliteSink::BlockBuilder {
   size_t end_ = 0;  // of the current event's last field that is kept
   uint32_t count_ = 0;
   int64_t first_ts_ = 0, last_ts_ = 0;
-  absl::flat_hash_map<std::string_view, int64_t> capability_counts_, tool_counts_;
+  absl::flat_hash_map<std::string, int64_t> capability_counts_, tool_counts_;
   std::vector<Flagged> flagged_;
+  std::string flagged_text_;
   // For events of batches made with `policy_`: each fired rule as JSON
   // (by the address of its id), each capability's name as JSON and count.
   // Held, so that the caches cannot outlive it (and its address be reused).
@@ -476,7 +496,11 @@ class SqliteSink::BlockBuilder {
 };
 
 SqliteSink::SqliteSink(std::string path, SinkOptions options, sqlite3* db, int64_t run_id)
-    : path_(std::move(path)), options_(options), db_(db), run_id_(run_id) {
+    : path_(std::move(path)),
+      options_(options),
+      db_(db),
+      run_id_(run_id),
+      wake_events_(std::max<size_t>(1, std::min(options.max_batch, options.queue_capacity) / 4)) {
   for (int i = 0; i < kNumStmts; ++i) {
     int rc = sqlite3_prepare_v3(db_, kSql[i], -1, SQLITE_PREPARE_PERSISTENT, &stmts_[i], nullptr);
     if (rc != SQLITE_OK) {
@@ -519,17 +543,28 @@ absl::Status SqliteSink::WaitForRoom(std::unique_lock<std::mutex>& lock, size_t 
   return error_;
 }
 
+SqliteSink::Item& SqliteSink::NewItem() {
+  Item& item = queue_.emplace_back();
+  item.queued_at = std::chrono::steady_clock::now();
+  return item;
+}
+
+void SqliteSink::Enqueued(size_t n) {
+  const bool was_below = queued_ < wake_events_;
+  queued_ += n;
+  enqueued_ += static_cast<int64_t>(n);
+  if (was_below && queued_ >= wake_events_) work_.notify_one();
+}
+
 absl::Status SqliteSink::Write(DecisionRecord record) {
   std::unique_lock<std::mutex> lock(mu_);
   if (absl::Status s = WaitForRoom(lock, 1); !s.ok()) {
     if (!closed_) ++discarded_;
     return s;
   }
-  if (queue_.empty() || queue_.back().batch) queue_.emplace_back();
+  if (queue_.empty() || queue_.back().batch) NewItem();
   queue_.back().records.push_back(std::move(record));
-  ++queued_;
-  ++enqueued_;
-  if (queue_.size() == 1 && queue_.back().records.size() == 1) work_.notify_one();
+  Enqueued(1);
   return absl::OkStatus();
 }
 
@@ -541,14 +576,12 @@ absl::Status SqliteSink::WriteBatch(absl::Span<DecisionRecord> records) {
       if (!closed_) discarded_ += static_cast<int64_t>(records.size() - i);
       return s;
     }
-    if (queue_.empty() || queue_.back().batch) queue_.emplace_back();
+    if (queue_.empty() || queue_.back().batch) NewItem();
     std::vector<DecisionRecord>& to = queue_.back().records;
-    for (; i < records.size() && queued_ < options_.queue_capacity; ++i) {
-      to.push_back(std::move(records[i]));
-      ++queued_;
-      ++enqueued_;
-    }
-    work_.notify_one();
+    // WaitForRoom left room for one at least.
+    const size_t n = std::min(records.size() - i, options_.queue_capacity - queued_);
+    for (size_t end = i + n; i < end; ++i) to.push_back(std::move(records[i]));
+    Enqueued(n);
   }
   return absl::OkStatus();
 }
@@ -563,7 +596,7 @@ absl::Status SqliteSink::WriteBatch(EventBatch* batch) {
     return s;
   }
   PolicyPtr policy = batch->shared_policy();
-  queue_.emplace_back().batch.emplace(std::move(*batch));
+  NewItem().batch.emplace(std::move(*batch));
   // Hand back an emptied batch whose buffers have grown to size already.
   if (!spare_.empty()) {
     *batch = std::move(spare_.back());
@@ -572,9 +605,7 @@ absl::Status SqliteSink::WriteBatch(EventBatch* batch) {
   } else {
     *batch = EventBatch(std::move(policy));
   }
-  queued_ += n;
-  enqueued_ += static_cast<int64_t>(n);
-  if (queue_.size() == 1) work_.notify_one();  // the writer sleeps on an empty queue
+  Enqueued(n);
   return absl::OkStatus();
 }
 
@@ -652,18 +683,14 @@ int64_t SqliteSink::discarded() const {
 
 void SqliteSink::WriterLoop() {
   const size_t limit = std::min<size_t>(options_.max_batch, size_t{1} << audit_internal::kBlockShift);
-  // The block views the items its events came from: they are kept here until
-  // it is committed. A deque, so that they do not move.
-  std::deque<Item> held;
-  size_t next_item = 0, next_event = 0;  // the first event of `held` not yet taken
+  std::vector<Item> taken;  // the items of the queue being serialized
   size_t pending = 0;  // events taken since the last commit (in `block`, or skipped after an error)
-  auto pending_since = std::chrono::steady_clock::now();
+  auto pending_since = std::chrono::steady_clock::now();  // when the first of them was queued
   auto last_commit = pending_since;
   BlockBuilder block;
   absl::Status error;
 
-  // Commits (or, after an error, discards) the block, tells Flush, and
-  // recycles the items it no longer needs.
+  // Commits (or, after an error, discards) the block and tells Flush.
   auto settle = [&] {
     if (error.ok() && block.size() > 0) error = CommitBlock(block);
     last_commit = std::chrono::steady_clock::now();
@@ -681,16 +708,6 @@ void SqliteSink::WriterLoop() {
     done_ += static_cast<int64_t>(pending);
     pending = 0;
     progress_.notify_all();
-    // Items wholly taken go back to WriteBatch with their storage (records
-    // are freed here, off the step path). The item being taken stays.
-    for (; next_item > 0; --next_item) {
-      Item& item = held.front();
-      if (item.batch && spare_.size() < kMaxSpareBatches) {
-        item.batch->Clear();
-        spare_.push_back(std::move(*item.batch));
-      }
-      held.pop_front();
-    }
   };
 
   // Whether Close, a waiting Flush, or a RequestFlush wants a commit now;
@@ -705,16 +722,21 @@ void SqliteSink::WriterLoop() {
     bool commit_now = false, stop = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      auto timeout = options_.commit_interval;
-      if (pending > 0 && flush_target_ > done_) {  // a request waits for its turn
-        auto turn = std::chrono::ceil<std::chrono::milliseconds>(
-            last_commit + kMinRequestedCommitGap - std::chrono::steady_clock::now());
-        timeout = std::clamp(turn, std::chrono::milliseconds(1), timeout);
+      // Woken by WriteBatch once wake_events_ are queued, by Flush and Close;
+      // otherwise events wait at most commit_interval, and a requested
+      // commit its turn.
+      const auto now = std::chrono::steady_clock::now();
+      auto deadline = now + options_.commit_interval;
+      if (!queue_.empty()) deadline = std::min(deadline, queue_.front().queued_at + options_.commit_interval);
+      if (pending > 0) {
+        deadline = std::min(deadline, pending_since + options_.commit_interval);
+        if (flush_target_ > done_) deadline = std::min(deadline, last_commit + kMinRequestedCommitGap);
       }
-      work_.wait_for(lock, timeout,
-                     [&] { return !queue_.empty() || stop_ || (pending > 0 && commit_due()); });
-      for (Item& item : queue_) held.push_back(std::move(item));
-      queue_.clear();
+      work_.wait_until(lock, std::max(deadline, now + std::chrono::milliseconds(1)), [&] {
+        return stop_ || queued_ >= wake_events_ || (queued_ > 0 && flush_target_ > done_) ||
+               (pending > 0 && commit_due());
+      });
+      taken.swap(queue_);
       queued_ = 0;
       stop = stop_;
       commit_now = commit_due();
@@ -722,22 +744,34 @@ void SqliteSink::WriterLoop() {
     not_full_.notify_all();
     // Serialize what came in right away (so that a Flush only waits for the
     // commit); commit whenever the block is full.
-    for (; next_item < held.size(); ++next_item, next_event = 0) {
-      Item& item = held[next_item];
-      for (const size_t n = item.size(); next_event < n;) {
-        if (pending == 0) pending_since = std::chrono::steady_clock::now();
+    for (const Item& item : taken) {
+      if (pending == 0) pending_since = item.queued_at;
+      for (size_t i = 0, n = item.size(); i < n; ++i) {
         if (error.ok()) {
           if (item.batch) {
-            block.Add(*item.batch, item.batch->event(next_event));
+            block.Add(*item.batch, item.batch->event(i));
           } else {
-            block.Add(item.records[next_event]);
+            block.Add(item.records[i]);
           }
         }
-        ++next_event;
         ++pending;
-        if (block.size() >= limit || block.bytes() >= kMaxBlockBytes) settle();
+        if (block.size() >= limit || block.bytes() >= kMaxBlockBytes) {
+          settle();
+          pending_since = item.queued_at;
+        }
       }
     }
+    // The block holds its own copies: batches go back to WriteBatch with
+    // their storage (records are freed here, off the step path).
+    if (!taken.empty()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (Item& item : taken) {
+        if (!item.batch || spare_.size() >= kMaxSpareBatches) continue;
+        item.batch->Clear();
+        spare_.push_back(std::move(*item.batch));
+      }
+    }
+    taken.clear();
     if (pending > 0 && !commit_now) {
       // A (Request)Flush may have come while the events were serialized.
       std::lock_guard<std::mutex> lock(mu_);
@@ -809,14 +843,14 @@ absl::Status SqliteSink::CommitBlock(BlockBuilder& block) {
     sqlite3_bind_int64(e, 4, f.episode);
     sqlite3_bind_int64(e, 5, f.step);
     BindText(e, 6, EventKindName(f.kind));
-    BindText(e, 7, f.tool);
-    BindText(e, 8, f.arguments);
+    BindText(e, 7, block.FlaggedText(f.tool));
+    BindText(e, 8, block.FlaggedText(f.arguments));
     BindText(e, 9, ActionName(f.action));
     sqlite3_bind_double(e, 10, f.penalty);
     BindText(e, 11, block.Slice(f.capabilities));
     BindText(e, 12, block.Slice(f.rules));
     BindText(e, 13, block.Slice(f.costs));
-    BindText(e, 14, f.reason);
+    BindText(e, 14, block.FlaggedText(f.reason));
     if (f.reward_before) sqlite3_bind_double(e, 15, *f.reward_before);
     if (f.reward_after) sqlite3_bind_double(e, 16, *f.reward_after);
     sqlite3_bind_int64(e, 17, f.timestamp_us);
