@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "rewardguard/classify/classify.h"
+#include "rewardguard/classify/file_memory.h"
 #include "rewardguard/classify/shell.h"
 #include "rewardguard/cli/commands.h"
 #include "rewardguard/core/capabilities.h"
@@ -164,6 +165,17 @@ void ShellAnalyzerOneInput(std::string_view data) {
     CheckVerdict(*FixedPolicy(), v, data);
     if (HasFailClosed(facts) && v.action < Action::kPenalize)
       Fail("unanalyzable command judged allow", data);
+    // Once more with what the first run wrote remembered (a later call that
+    // runs those files), and a tiny budget that overflows.
+    for (int64_t budget : {int64_t{1} << 20, int64_t{8}}) {
+      FileMemory memory;
+      FileWrites writes;
+      FactList first, second;
+      AnalyzeShell(data, l, &first, &memory, &writes);
+      memory.Apply(writes, budget);
+      AnalyzeShell(data, l, &second, &memory, &writes);
+      CheckFacts(second, l, data);
+    }
   }
 }
 

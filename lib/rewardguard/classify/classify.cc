@@ -41,14 +41,16 @@ void AddSimple(std::string_view capability, std::string_view tool,
 // The arguments a ToolSpec names, read from the call. Views point into the
 // call or into the thread's parser; valid until the next parse.
 struct Values {
-  std::string_view command, url, host, path, program;
+  std::string_view command, url, host, path, program, content;
   int port = -1;
+  bool has_content = false;  // the `content` the spec maps was a string
 };
 
 // Number of argument paths the spec names.
 int CountArguments(const ToolSpec::Arguments& a) {
-  return !a.command.empty() + !a.url.empty() + !a.host.empty() +
-         !a.port.empty() + !a.path.empty() + !a.program.empty();
+  // `content` is optional: not counted.
+  return !a.command.empty() + !a.url.empty() + !a.host.empty() + !a.port.empty() +
+         !a.path.empty() + !a.program.empty();
 }
 
 // Puts the raw text of a single-argument tool where its spec points.
@@ -159,6 +161,13 @@ bool ReadArguments(const ToolSpec::Arguments& a, simdjson::dom::element object,
     }
     v->port = *port;
   }
+  // Optional: a write without it (or with something else) is remembered as
+  // a file of unknown content.
+  simdjson::dom::element content;
+  if (!a.content.empty() && UniqueAlongPointer(object, a.content) &&
+      object.at_pointer(a.content).get(content) == simdjson::SUCCESS &&
+      content.get_string().get(v->content) == simdjson::SUCCESS)
+    v->has_content = true;
   return true;
 }
 
@@ -200,6 +209,24 @@ bool ExtractValues(const ToolSpec& spec, const ToolCall& call, Values* v,
   return ReadArguments(spec.arguments, root, v, error);
 }
 
+// What a structured file tool does to the remembered files: a write with a
+// mapped `content` remembers it; any other write makes a remembered file
+// generated (edited in ways not followed); a delete forgets it.
+void NoteFileWrite(const ToolSpec& spec, const Values& v, const std::string& path,
+                   const FileMemory* memory, FileWrites* writes) {
+  if (path.empty()) return;
+  if (IsSelfOrAncestor("fs.delete", spec.capability)) {
+    writes->push_back({path, std::nullopt});
+  } else if (IsSelfOrAncestor("fs.write", spec.capability)) {
+    if (v.has_content) {
+      writes->push_back({path, FileMemory::File{FileMemory::Origin::kText, std::string(v.content)}});
+    } else if (!spec.arguments.content.empty() ||
+               (memory != nullptr && memory->Find(path) != nullptr)) {
+      writes->push_back({path, FileMemory::File{FileMemory::Origin::kGenerated, {}}});
+    }
+  }
+}
+
 FileAccess AccessOf(std::string_view capability) {
   if (IsSelfOrAncestor("fs.write", capability)) return FileAccess::kWrite;
   if (IsSelfOrAncestor("fs.delete", capability)) return FileAccess::kDelete;
@@ -208,8 +235,8 @@ FileAccess AccessOf(std::string_view capability) {
 
 }  // namespace
 
-void ClassifyCall(const ToolSpec* spec, const ToolCall& call,
-                  const Limits& limits, FactList* out) {
+void ClassifyCall(const ToolSpec* spec, const ToolCall& call, const Limits& limits,
+                  FactList* out, const FileMemory* memory, FileWrites* writes) {
   if (static_cast<int64_t>(call.arguments.size()) > limits.max_argument_bytes) {
     AddSimple(cap::kLimitExceeded, call.tool,
               fmt::format("arguments of {} bytes exceed the limit of {}",
@@ -229,7 +256,7 @@ void ClassifyCall(const ToolSpec* spec, const ToolCall& call,
     return;
   }
   if (spec->analyzer == Analyzer::kShell) {
-    AnalyzeShell(v.command, limits, out);
+    AnalyzeShell(v.command, limits, out, memory, writes);
     return;
   }
 
@@ -259,6 +286,7 @@ void ClassifyCall(const ToolSpec* spec, const ToolCall& call,
     const std::string& c = spec->capability;
     if (c == "fs.read" || c == "fs.write" || c == "fs.delete")
       fact.capability = std::string(RefineFileAccess(AccessOf(spec->capability), fact.path));
+    if (writes != nullptr) NoteFileWrite(*spec, v, fact.path, memory, writes);
   }
   // The destination's own signatures (a mining pool, a tunnel service, the
   // metadata address) are facts too, as they are for shell commands.

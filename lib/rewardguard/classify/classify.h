@@ -15,6 +15,7 @@
 #ifndef REWARDGUARD_CLASSIFY_CLASSIFY_H_
 #define REWARDGUARD_CLASSIFY_CLASSIFY_H_
 
+#include "rewardguard/classify/file_memory.h"
 #include "rewardguard/core/fact.h"
 #include "rewardguard/core/limits.h"
 #include "rewardguard/core/tool_call.h"
@@ -23,9 +24,13 @@
 namespace rewardguard {
 
 // Appends the facts of `call` to `out`. `spec` is the policy's mapping of
-// `call.tool`, or nullptr if the policy maps no such tool.
-void ClassifyCall(const ToolSpec* spec, const ToolCall& call,
-                  const Limits& limits, FactList* out);
+// `call.tool`, or nullptr if the policy maps no such tool. With `memory`
+// (the env's files so far) a run of a remembered file is judged by what it
+// holds; with `writes`, the files the call writes are appended to it, for
+// the caller to apply to the memory once the call has run.
+void ClassifyCall(const ToolSpec* spec, const ToolCall& call, const Limits& limits,
+                  FactList* out, const FileMemory* memory = nullptr,
+                  FileWrites* writes = nullptr);
 
 }  // namespace rewardguard
 

@@ -203,8 +203,12 @@ class Parser {
 
 class Analyzer {
  public:
-  Analyzer(const Limits& limits, FactList* out)
-      : limits_(limits), out_(out), sig_(GetSignatures()) {}
+  Analyzer(const Limits& limits, FactList* out, const FileMemory* memory)
+      : limits_(limits), out_(out), sig_(GetSignatures()), memory_(memory) {}
+
+  // The files this command wrote, and remembered files it changed in ways
+  // not followed or deleted, as writes for the env's memory.
+  void ExportWrites(FileWrites* writes) const;
 
   void AnalyzeString(std::string_view src, int depth, bool* net = nullptr,
                      bool* decoder = nullptr, bool in_loop = false);
@@ -277,16 +281,25 @@ class Analyzer {
   bool RunsWrittenFile(std::string_view path, std::string_view language,
                        std::string_view program, const Ctx& ctx);
 
-  struct WrittenFile {
-    enum Origin : uint8_t { kText, kDownloaded, kGenerated } origin = kText;
-    std::string text;  // kText: the content
-  };
+  using WrittenFile = FileMemory::File;
+  using Origin = FileMemory::Origin;
+  // What `path` (normalized) holds: written by this command, or remembered.
+  const WrittenFile* FindWritten(const std::string& path) const {
+    if (auto it = written_.find(path); it != written_.end()) return &it->second;
+    return memory_ != nullptr ? memory_->Find(path) : nullptr;
+  }
 
   const Limits& limits_;
   FactList* out_;
   const Signatures& sig_;
+  const FileMemory* memory_;
   bool limit_hit_ = false;
   absl::flat_hash_map<std::string, WrittenFile> written_;  // by normalized path
+  // Paths written (true) or deleted (false) other than by a followed
+  // redirect: a remembered file there is no longer known.
+  absl::flat_hash_map<std::string, bool> touched_;
+  // `curl -o FILE`-style targets of the command being analyzed.
+  std::vector<std::string> option_targets_;
 };
 
 // ---------------------------------------------------------------- lexer
@@ -1246,6 +1259,7 @@ void Analyzer::FileFact(FileAccess access, std::string_view path_text, std::stri
   std::string norm = NormalizePath(path_text);
   if (access == FileAccess::kDelete && norm.size() > 2 && EndsWith(norm, "/*"))
     norm.resize(norm.size() - 2);
+  if (access != FileAccess::kRead) touched_[norm] = access == FileAccess::kWrite;
   const auto* rule = sig_.FindPath(static_cast<int>(access), norm);
   // A path the shell computes or expands (`/etc/sh*w`, `/etc/$(echo shadow)`)
   // counts as every path it can name.
@@ -1864,33 +1878,63 @@ void Analyzer::NoteWrites(Parser* p, const Cmd& cmd, const CmdResult& res) {
     } else if (res.cat_files && has_heredoc && cmd.w1 == cmd.w0 + 1) {
       file.text = std::string(heredoc);  // cat > f <<EOF
     } else {
-      file.origin = res.tainted || res.net ? WrittenFile::kDownloaded : WrittenFile::kGenerated;
+      file.origin = res.tainted || res.net ? Origin::kDownloaded : Origin::kGenerated;
     }
-    WrittenFile& slot = written_[NormalizePath(r.target.text)];
+    std::string path = NormalizePath(r.target.text);
+    if (r.op == RedirOp::kAppend && !written_.contains(path)) {
+      // Appending to a file an earlier call wrote: it holds that first.
+      if (const WrittenFile* earlier = memory_ != nullptr ? memory_->Find(path) : nullptr)
+        written_[path] = *earlier;
+    }
+    WrittenFile& slot = written_[path];
     if (r.op != RedirOp::kAppend) {
       slot = std::move(file);
-    } else if (slot.origin == WrittenFile::kText) {  // downloaded or generated stays so
-      if (file.origin == WrittenFile::kText) slot.text += file.text;
+    } else if (slot.origin == Origin::kText) {  // downloaded or generated stays so
+      if (file.origin == Origin::kText) slot.text += file.text;
       else slot = std::move(file);
+    }
+  }
+  // `curl -o FILE URL`: the file holds what came from the network.
+  for (std::string& path : option_targets_)
+    written_[std::move(path)] = WrittenFile{res.net || res.tainted ? Origin::kDownloaded
+                                                                   : Origin::kGenerated, {}};
+  option_targets_.clear();
+}
+
+void Analyzer::ExportWrites(FileWrites* writes) const {
+  for (const auto& [path, file] : written_) writes->push_back({path, file});
+  for (const auto& [path, written] : touched_) {
+    if (written_.contains(path)) continue;
+    if (!written) {
+      writes->push_back({path, std::nullopt});
+    } else if (memory_ != nullptr && memory_->Find(path) != nullptr) {
+      writes->push_back({path, WrittenFile{Origin::kGenerated, {}}});
     }
   }
 }
 
 bool Analyzer::RunsWrittenFile(std::string_view path, std::string_view language,
                                std::string_view program, const Ctx& ctx) {
-  if (written_.empty()) return false;
-  auto it = written_.find(NormalizePath(path));
-  if (it == written_.end()) return false;
+  if (written_.empty() && (memory_ == nullptr || memory_->empty())) return false;
   std::string_view command = ctx.cmd != nullptr ? ctx.cmd->text : path;
-  switch (it->second.origin) {
-    case WrittenFile::kDownloaded:
-      Emit("process.remote_code", "runs a file this command downloaded", program, command);
+  const WrittenFile* file = FindWritten(NormalizePath(path));
+  if (file == nullptr) {
+    if (memory_ == nullptr || !memory_->overflowed()) return false;
+    Unanalyzable("runs a file, and this episode wrote more files than "
+                 "limits.max_remembered_bytes can remember",
+                 command, program);
+    return true;
+  }
+  switch (file->origin) {
+    case Origin::kDownloaded:
+      Emit("process.remote_code", "runs a file that was downloaded", program, command);
       break;
-    case WrittenFile::kGenerated:
-      Unanalyzable("runs a file this command generated (decoded or computed)", command, program);
+    case Origin::kGenerated:
+      Unanalyzable("runs a file that was generated or changed in ways the analysis cannot follow",
+                   command, program);
       break;
-    case WrittenFile::kText: {
-      const std::string text = it->second.text;  // the map may change below
+    case Origin::kText: {
+      const std::string text = file->text;  // the map may change below
       if (language.empty()) AnalyzeNested(text, ctx);
       else ScanScript(text, language, ctx, program);
       break;
@@ -1922,11 +1966,11 @@ void Analyzer::AnalyzeCmd(Parser* p, int index) {
   }
   if (!res.program.empty()) program = res.program;
   for (uint32_t i = cmd.r0; i < cmd.r1; ++i) AnalyzeRedir(p, cmd, p->redirs_[i], program, ctx);
-  NoteWrites(p, cmd, res);
   if (ctx.background && cmd.w1 > cmd.w0)
     Emit("process.background", "runs in the background (&)", program, cmd.text);
   for (size_t i = before; i < out_->size(); ++i)
     if (StartsWith((*out_)[i].capability, "net.")) res.net = true;
+  NoteWrites(p, cmd, res);
   bool upstream_tainted = false, upstream_shell = false;
   for (int i = cmd.pipe_from.begin; cmd.pipe_from.valid() && i < cmd.pipe_from.end && i < index; ++i) {
     upstream_tainted |= p->results_[i].tainted;
@@ -2239,7 +2283,10 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
       if (sig->writes == FileArgs::kLast && !pa.positionals.empty()) write_target = pa.positionals.back();
       for (const std::string& wo : sig->write_options) {
         const Opt* o = nullptr;
-        if (HasOpt(pa, wo, &o) && o->value) FileFact(FileAccess::kWrite, o->value_text, program, command, true);
+        if (HasOpt(pa, wo, &o) && o->value) {
+          FileFact(FileAccess::kWrite, o->value_text, program, command, true);
+          if (!(o->value->flags & kDynamic)) option_targets_.push_back(NormalizePath(o->value_text));
+        }
       }
     }
     // dd of=FILE.
@@ -2685,7 +2732,8 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
 
 }  // namespace
 
-void AnalyzeShell(std::string_view command, const Limits& limits, FactList* out) {
+void AnalyzeShell(std::string_view command, const Limits& limits, FactList* out,
+                  const FileMemory* memory, FileWrites* writes) {
   const Signatures& sig = GetSignatures();
   if (!sig.ok()) {
     Fact f;
@@ -2705,9 +2753,10 @@ void AnalyzeShell(std::string_view command, const Limits& limits, FactList* out)
   }
   Limits capped = limits;  // no stack overflow whatever the caller's limits
   if (capped.max_shell_depth > kMaxShellDepthCeiling) capped.max_shell_depth = kMaxShellDepthCeiling;
-  Analyzer a(capped, out);
+  Analyzer a(capped, out, memory);
   try {
     a.AnalyzeString(command, 0);
+    if (writes != nullptr) a.ExportWrites(writes);
   } catch (const Abort&) {
   } catch (const std::exception& e) {
     Fact f;

@@ -15,12 +15,17 @@
 
 #include <string_view>
 
+#include "rewardguard/classify/file_memory.h"
 #include "rewardguard/core/fact.h"
 #include "rewardguard/core/limits.h"
 
 namespace rewardguard {
 
-void AnalyzeShell(std::string_view command, const Limits& limits, FactList* out);
+// `memory`: the files earlier calls wrote (a later `bash x.sh` is judged by
+// what x.sh holds); `writes`: where to append the files this command writes
+// (see file_memory.h). Both may be null.
+void AnalyzeShell(std::string_view command, const Limits& limits, FactList* out,
+                  const FileMemory* memory = nullptr, FileWrites* writes = nullptr);
 
 }  // namespace rewardguard
 

@@ -19,6 +19,9 @@ struct Limits {
   int64_t max_argument_bytes = 1 << 20;  // tool-call arguments as received
   int32_t max_shell_depth = 64;          // nested subshells, `-c` strings, $( )
   int32_t max_facts_per_call = 256;      // facts one call may produce
+  // Per env and episode: the texts of files written, kept to judge a later
+  // run of them (classify/file_memory.h).
+  int64_t max_remembered_bytes = 1 << 20;
 };
 
 }  // namespace rewardguard

@@ -23,9 +23,10 @@ enum class Analyzer : unsigned char {
 
 struct ToolSpec {
   // Argument locations, as JSON pointers ("/url", "/args/0"); empty = absent.
-  // Policy files write them as `$.url`, `$.args[0]`.
+  // Policy files write them as `$.url`, `$.args[0]`. `content`: the text a
+  // write tool puts into `path` (remembered, see classify/file_memory.h).
   struct Arguments {
-    std::string command, url, host, port, path, program;
+    std::string command, url, host, port, path, program, content;
   };
 
   std::string name;

@@ -119,9 +119,16 @@ Verdict Evaluator::Evaluate(int env, const ToolCall& call) {
 
 void Evaluator::Evaluate(int env, const ToolCall& call, Verdict* out) {
   thread_local FactList facts;
+  thread_local FileWrites writes;
   facts.clear();
-  ClassifyCall(policy_->FindTool(call.tool), call, policy_->limits(), &facts);
-  Judge(env, call.tool, facts, out);
+  writes.clear();
+  const bool known_env = env >= 0 && env < num_envs();
+  FileMemory* files = known_env ? &envs_[env].files : nullptr;
+  ClassifyCall(policy_->FindTool(call.tool), call, policy_->limits(), &facts, files,
+               known_env ? &writes : nullptr);
+  // Files count as written once the call that writes them has run.
+  if (Judge(env, call.tool, facts, out) && !writes.empty())
+    files->Apply(writes, policy_->limits().max_remembered_bytes);
 }
 
 void Evaluator::EvaluateFacts(int env, std::string_view tool,
@@ -129,7 +136,7 @@ void Evaluator::EvaluateFacts(int env, std::string_view tool,
   Judge(env, tool, facts, out);
 }
 
-void Evaluator::Judge(int env, std::string_view tool, const FactList& facts,
+bool Evaluator::Judge(int env, std::string_view tool, const FactList& facts,
                       Verdict* out) {
   out->Clear();
   const CompiledPolicy& p = *policy_;
@@ -138,7 +145,7 @@ void Evaluator::Judge(int env, std::string_view tool, const FactList& facts,
     tally.Fire(kDefaultRuleId, Action::kBlock, p.default_penalty(),
                p.default_category(), "", OutOfRangeFact());
     tally.WriteReason();
-    return;
+    return false;
   }
   EnvState& state = envs_[env];
 
@@ -212,8 +219,10 @@ void Evaluator::Judge(int env, std::string_view tool, const FactList& facts,
     }
   }
   // A budget may have blocked the event after all: then it did not run.
-  if (options_.mode == Mode::kShadow || !Prevents(out->action)) state.seen |= event_caps;
+  const bool ran = options_.mode == Mode::kShadow || !Prevents(out->action);
+  if (ran) state.seen |= event_caps;
   tally.WriteReason();
+  return ran;
 }
 
 void Evaluator::EvaluateBatch(absl::Span<const ToolCall> calls,
@@ -230,6 +239,7 @@ void Evaluator::Reset(int env) {
   if (env < 0 || env >= num_envs()) return;
   envs_[env].seen.reset();
   std::fill(envs_[env].budget_counts.begin(), envs_[env].budget_counts.end(), 0);
+  envs_[env].files.Clear();
 }
 
 void Evaluator::ResetAll() {

@@ -27,9 +27,10 @@
 //     < penalize < block < terminate); penalties of everything that fired add
 //     up, each rule counted once per event, and are split into cost
 //     categories.
-//  7. Episode state (capabilities seen, budget counts) records only events
-//     that ran: in enforce mode those not blocked or terminated, in shadow
-//     mode all of them.
+//  7. Episode state (capabilities seen, budget counts, the files written:
+//     classify/file_memory.h) records only events that ran: in enforce mode
+//     those not blocked or terminated, in shadow mode all of them. A later
+//     call that runs a written file is judged by what the file holds.
 //
 // Thread safety: the policy is shared and immutable. Different envs may be
 // evaluated concurrently from different threads; one env must not be.
@@ -43,6 +44,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "rewardguard/classify/file_memory.h"
 #include "rewardguard/core/fact.h"
 #include "rewardguard/core/tool_call.h"
 #include "rewardguard/eval/verdict.h"
@@ -91,7 +93,8 @@ class Evaluator {
                      absl::Span<const int32_t> env_ids,
                      absl::Span<Verdict> out);
 
-  // Starts a new episode in `env`: clears its budgets and flow state only.
+  // Starts a new episode in `env`: clears its budgets, flow state and the
+  // files it remembers.
   void Reset(int env);
   void ResetAll();
 
@@ -108,9 +111,12 @@ class Evaluator {
   struct EnvState {
     CapabilitySet seen;
     std::vector<int64_t> budget_counts;
+    FileMemory files;  // what this episode's calls wrote
   };
 
-  void Judge(int env, std::string_view tool, const FactList& facts, Verdict* out);
+  // Judges the facts; returns whether the event runs (in enforce mode: not
+  // prevented), which is when it counts towards the episode's state.
+  bool Judge(int env, std::string_view tool, const FactList& facts, Verdict* out);
 
   PolicyPtr policy_;
   EvaluatorOptions options_;

@@ -302,7 +302,7 @@ TEST(LoaderErrors, UnknownKeyInToolSpec) {
   EXPECT_EQ(BodyError("tools:\n  shell: {analyser: shell}\n"),
             "p.yaml:5:11: unknown key `analyser` in tool spec `shell`; "
             "expected one of: capability, analyzer, command, url, host, port, "
-            "path, program");
+            "path, program, content");
 }
 
 TEST(LoaderErrors, ToolSpecValues) {
@@ -556,7 +556,8 @@ TEST(LoaderErrors, LimitsNonPositive) {
             "`max_facts_per_call`, got `3000000000`");
   EXPECT_EQ(BodyError("limits: {max_bytes: 1}\n"),
             "p.yaml:4:10: unknown key `max_bytes` in `limits`; expected one "
-            "of: max_argument_bytes, max_shell_depth, max_facts_per_call");
+            "of: max_argument_bytes, max_shell_depth, max_facts_per_call, "
+            "max_remembered_bytes");
 }
 
 TEST(LoaderErrors, NonStringKey) {

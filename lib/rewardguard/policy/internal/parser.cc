@@ -44,11 +44,11 @@ constexpr std::string_view kConditionKeys[] = {
     "host", "cidr", "port", "path", "program", "tool", "regex"};
 constexpr std::string_view kAttributeKeys[] = {"program", "host", "port",
                                                "path",    "url",  "command"};
-constexpr std::string_view kToolKeys[] = {"capability", "analyzer", "command",
-                                          "url",        "host",     "port",
-                                          "path",       "program"};
+constexpr std::string_view kToolKeys[] = {"capability", "analyzer", "command", "url",
+                                          "host",       "port",     "path",    "program",
+                                          "content"};
 constexpr std::string_view kLimitKeys[] = {
-    "max_argument_bytes", "max_shell_depth", "max_facts_per_call"};
+    "max_argument_bytes", "max_shell_depth", "max_facts_per_call", "max_remembered_bytes"};
 constexpr std::string_view kTestKeys[] = {"call", "expect", "rules"};
 constexpr std::string_view kCallKeys[] = {"tool", "arguments"};
 
@@ -478,6 +478,7 @@ absl::Status Parser::ParseTool(const Entry& e, ToolAst* out) const {
                         : k.key == "host"  ? &a.host
                         : k.key == "port"  ? &a.port
                         : k.key == "path"  ? &a.path
+                        : k.key == "content" ? &a.content
                                            : &a.program;
     *slot = std::move(*pointer);
   }
@@ -616,14 +617,16 @@ absl::Status Parser::ParseLimits(const Entry& e, Limits* out) const {
   constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
   for (const Entry& k : f.entries) {
     int64_t v = 0;
-    bool is_bytes = k.key == "max_argument_bytes";
+    bool is_bytes = k.key == "max_argument_bytes" || k.key == "max_remembered_bytes";
     bool is_depth = k.key == "max_shell_depth";
     RG_POLICY_RETURN_IF_ERROR(
         is_depth ? GetInt(k, 1, kMaxShellDepthCeiling,
                           StrCat("a positive integer at most ", kMaxShellDepthCeiling), &v)
                  : GetInt(k, 1, is_bytes ? std::numeric_limits<int64_t>::max() : kInt32Max,
                           "a positive integer", &v));
-    if (is_bytes) {
+    if (k.key == "max_remembered_bytes") {
+      out->max_remembered_bytes = v;
+    } else if (is_bytes) {
       out->max_argument_bytes = v;
     } else if (k.key == "max_shell_depth") {
       out->max_shell_depth = static_cast<int32_t>(v);
