@@ -132,6 +132,17 @@ def test_reset_clears_only_that_env(policy):
         g.reset([5])
 
 
+def test_script_written_earlier_in_the_episode_is_judged_by_content(policy):
+    g = rg.Guard(policy, 2)
+    writes = g.evaluate([(0, "write_file", {"path": "x.sh", "content": TUNNEL + "\n"}),
+                         (1, "write_file", {"path": "x.sh", "content": "pytest -q\n"})])
+    assert writes.actions.tolist() == [Action.ALLOW, Action.ALLOW]
+    runs = g.evaluate([(0, "shell", "bash x.sh"), (1, "shell", "bash x.sh")])  # actions per env
+    assert runs.actions.tolist() == [Action.TERMINATE, Action.ALLOW]
+    g.reset(0)  # a new episode starts from a fresh sandbox
+    assert g.evaluate([(0, "shell", "bash x.sh")]).actions[0] == Action.ALLOW
+
+
 def test_budget_counts_per_episode(policy):
     g = rg.Guard(policy, 1)
     budget = policy.budget_ids[0]
