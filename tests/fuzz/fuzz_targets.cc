@@ -172,7 +172,7 @@ void ShellAnalyzerOneInput(std::string_view data) {
       FileWrites writes;
       FactList first, second;
       AnalyzeShell(data, l, &first, &memory, &writes);
-      memory.Apply(writes, budget);
+      memory.Apply(absl::MakeSpan(writes), budget);
       AnalyzeShell(data, l, &second, &memory, &writes);
       CheckFacts(second, l, data);
     }

@@ -215,14 +215,18 @@ bool ExtractValues(const ToolSpec& spec, const ToolCall& call, Values* v,
 void NoteFileWrite(const ToolSpec& spec, const Values& v, const std::string& path,
                    const FileMemory* memory, FileWrites* writes) {
   if (path.empty()) return;
+  using Origin = FileMemory::Origin;
+  const FileMemory::File* known = memory != nullptr ? memory->Find(path) : nullptr;
   if (IsSelfOrAncestor("fs.delete", spec.capability)) {
-    writes->push_back({path, std::nullopt});
+    if (known != nullptr || memory == nullptr) writes->push_back({path, std::nullopt});
   } else if (IsSelfOrAncestor("fs.write", spec.capability)) {
+    // Rewriting what is remembered already changes nothing (and costs no copy).
     if (v.has_content) {
-      writes->push_back({path, FileMemory::File{FileMemory::Origin::kText, std::string(v.content)}});
-    } else if (!spec.arguments.content.empty() ||
-               (memory != nullptr && memory->Find(path) != nullptr)) {
-      writes->push_back({path, FileMemory::File{FileMemory::Origin::kGenerated, {}}});
+      if (known == nullptr || known->origin != Origin::kText || known->text != v.content)
+        writes->push_back({path, FileMemory::File{Origin::kText, std::string(v.content)}});
+    } else if (!spec.arguments.content.empty() || known != nullptr) {
+      if (known == nullptr || known->origin != Origin::kGenerated)
+        writes->push_back({path, FileMemory::File{Origin::kGenerated, {}}});
     }
   }
 }

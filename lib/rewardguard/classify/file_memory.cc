@@ -9,23 +9,28 @@ const FileMemory::File* FileMemory::Find(std::string_view path) const {
   return it == files_.end() ? nullptr : &it->second;
 }
 
-void FileMemory::Apply(absl::Span<const Write> writes, int64_t max_bytes) {
-  for (const Write& w : writes) {
-    if (auto it = files_.find(AbslView(w.path)); it != files_.end()) {
-      bytes_ -= static_cast<int64_t>(it->first.size() + it->second.text.size());
-      files_.erase(it);
+void FileMemory::Apply(absl::Span<Write> writes, int64_t max_bytes) {
+  for (Write& w : writes) {
+    auto it = files_.find(AbslView(w.path));
+    if (it != files_.end()) bytes_ -= static_cast<int64_t>(it->first.size() + it->second.text.size());
+    if (!w.file) {
+      if (it != files_.end()) files_.erase(it);
+      continue;
     }
-    if (!w.file) continue;
     const int64_t path_bytes = static_cast<int64_t>(w.path.size());
-    const int64_t text_bytes = static_cast<int64_t>(w.file->text.size());
-    if (bytes_ + path_bytes + text_bytes <= max_bytes) {
-      files_.emplace(w.path, *w.file);
-      bytes_ += path_bytes + text_bytes;
-    } else if (bytes_ + path_bytes <= max_bytes) {
-      files_.emplace(w.path, File{Origin::kGenerated, {}});
-      bytes_ += path_bytes;
-    } else {
+    if (bytes_ + path_bytes > max_bytes) {
+      if (it != files_.end()) files_.erase(it);
       overflowed_ = true;
+      continue;
+    }
+    if (bytes_ + path_bytes + static_cast<int64_t>(w.file->text.size()) > max_bytes)
+      *w.file = File{Origin::kGenerated, {}};
+    bytes_ += path_bytes + static_cast<int64_t>(w.file->text.size());
+    // A file written again (the common case) keeps its node.
+    if (it != files_.end()) {
+      it->second = std::move(*w.file);
+    } else {
+      files_.emplace(std::move(w.path), std::move(*w.file));
     }
   }
 }

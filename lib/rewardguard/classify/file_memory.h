@@ -63,9 +63,10 @@ class FileMemory {
   bool overflowed() const { return overflowed_; }
   bool empty() const { return files_.empty() && !overflowed_; }
 
-  // Applies `writes` in order. Paths and texts count against `max_bytes`; a
-  // text that does not fit is remembered as generated (fail closed).
-  void Apply(absl::Span<const Write> writes, int64_t max_bytes);
+  // Applies `writes` in order, moving their texts in. Paths and texts count
+  // against `max_bytes`; a text that does not fit is remembered as generated
+  // (fail closed).
+  void Apply(absl::Span<Write> writes, int64_t max_bytes);
   void Clear();
 
  private:

@@ -128,7 +128,7 @@ void Evaluator::Evaluate(int env, const ToolCall& call, Verdict* out) {
                known_env ? &writes : nullptr);
   // Files count as written once the call that writes them has run.
   if (Judge(env, call.tool, facts, out) && !writes.empty())
-    files->Apply(writes, policy_->limits().max_remembered_bytes);
+    files->Apply(absl::MakeSpan(writes), policy_->limits().max_remembered_bytes);
 }
 
 void Evaluator::EvaluateFacts(int env, std::string_view tool,

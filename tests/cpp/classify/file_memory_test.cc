@@ -18,38 +18,42 @@ bool HasCapability(const FactList& facts, std::string_view capability) {
   return false;
 }
 
+void Apply(FileMemory* memory, FileWrites writes, int64_t max_bytes) {
+  memory->Apply(absl::MakeSpan(writes), max_bytes);
+}
+
 // Analyzes `command` against `memory`, then applies its writes.
 FactList AnalyzeAndApply(std::string_view command, FileMemory* memory, int64_t max_bytes = 1 << 20) {
   FactList facts;
   FileWrites writes;
   AnalyzeShell(command, Limits{}, &facts, memory, &writes);
-  memory->Apply(writes, max_bytes);
+  memory->Apply(absl::MakeSpan(writes), max_bytes);
   return facts;
 }
 
 TEST(FileMemory, ApplyReplacesForgetsAndCountsBytes) {
   FileMemory m;
-  m.Apply({{"a.sh", FileMemory::File{Origin::kText, "ls\n"}},
+  Apply(&m, {{"a.sh", FileMemory::File{Origin::kText, "ls\n"}},
            {"b.sh", FileMemory::File{Origin::kDownloaded, {}}}},
           100);
   ASSERT_NE(m.Find("a.sh"), nullptr);
   EXPECT_EQ(m.Find("a.sh")->text, "ls\n");
   EXPECT_EQ(m.Find("b.sh")->origin, Origin::kDownloaded);
-  m.Apply({{"a.sh", std::nullopt}}, 100);
+  Apply(&m, {{"a.sh", std::nullopt}}, 100);
   EXPECT_EQ(m.Find("a.sh"), nullptr);
   // A text past the budget is remembered as generated; a path past it
   // overflows the memory.
-  m.Apply({{"big.sh", FileMemory::File{Origin::kText, std::string(200, 'x')}}}, 100);
+  Apply(&m, {{"big.sh", FileMemory::File{Origin::kText, std::string(200, 'x')}}}, 100);
   ASSERT_NE(m.Find("big.sh"), nullptr);
   EXPECT_EQ(m.Find("big.sh")->origin, Origin::kGenerated);
   EXPECT_FALSE(m.overflowed());
-  m.Apply({{std::string(200, 'p'), FileMemory::File{Origin::kText, "ls"}}}, 100);
+  Apply(&m, {{std::string(200, 'p'), FileMemory::File{Origin::kText, "ls"}}}, 100);
   EXPECT_TRUE(m.overflowed());
   m.Clear();
   EXPECT_TRUE(m.empty());
   // Replacing a file frees its bytes: the budget holds the current texts.
   for (int i = 0; i < 100; ++i)
-    m.Apply({{"x.sh", FileMemory::File{Origin::kText, std::string(60, 'y')}}}, 100);
+    Apply(&m, {{"x.sh", FileMemory::File{Origin::kText, std::string(60, 'y')}}}, 100);
   EXPECT_EQ(m.Find("x.sh")->origin, Origin::kText);
 }
 
