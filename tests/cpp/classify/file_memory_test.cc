@@ -71,10 +71,13 @@ TEST(FileMemory, ShellWritesAreRememberedAndRunsJudgedByContent) {
   AnalyzeAndApply("echo 'set -e' > a.sh", &m);
   AnalyzeAndApply("echo 'nmap -sS 10.0.0.0/24' >> a.sh", &m);
   EXPECT_TRUE(HasCapability(AnalyzeAndApply("bash a.sh", &m), "net.scan"));
-  // touch keeps nothing we can follow: generated.
-  AnalyzeAndApply("echo ls > t.sh", &m);
-  AnalyzeAndApply("touch t.sh", &m);
-  EXPECT_TRUE(HasCapability(AnalyzeAndApply("bash t.sh", &m), "shell.unanalyzable"));
+  // touch, sed -i: changes the analysis does not follow: generated.
+  for (const char* change : {"touch t.sh", "sed -i 's/ls/id/' t.sh", "cp /tmp/o.sh t.sh"}) {
+    AnalyzeAndApply("echo ls > t.sh", &m);
+    EXPECT_FALSE(HasCapability(AnalyzeAndApply("bash t.sh", &m), "shell.unanalyzable"));
+    AnalyzeAndApply(change, &m);
+    EXPECT_TRUE(HasCapability(AnalyzeAndApply("bash t.sh", &m), "shell.unanalyzable")) << change;
+  }
 }
 
 TEST(FileMemory, OverflowMakesRunsOfUnknownFilesUnanalyzable) {
