@@ -20,7 +20,8 @@
 // redirected into a file; that a file was downloaded (`curl -o`, `wget -O`,
 // a redirect of a download) or generated (any other redirected output). A
 // remembered file changed by something the analysis cannot follow (an edit
-// tool, `cp` or `touch` onto it) becomes generated; deleting it forgets it.
+// tool, `sed -i`, `cp` or `touch` onto it) becomes generated; deleting it
+// forgets it; `cp`/`mv`/`ln`/`install` of it carry its content along.
 // Running a downloaded file is `process.remote_code`, a generated one
 // `shell.unanalyzable`. Paths are matched as written, after NormalizePath:
 // the working directory is not tracked.

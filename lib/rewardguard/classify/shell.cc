@@ -276,6 +276,9 @@ class Analyzer {
   // Files this command wrote with `>`/`>>`, and what they hold, for when
   // the same command runs them.
   void NoteWrites(Parser* p, const Cmd& cmd, const CmdResult& res);
+  // cp/mv/ln/install SRC... DST: a written file's content goes with it (a
+  // script renamed before it runs is still judged by what it holds).
+  void CopyWrittenFiles(const std::vector<const Word*>& positionals, std::string_view program);
   // Judges a run of `path` (a script or program file) that this command
   // wrote; false if it wrote no such file. `language`: empty for shell code.
   bool RunsWrittenFile(std::string_view path, std::string_view language,
@@ -1901,6 +1904,30 @@ void Analyzer::NoteWrites(Parser* p, const Cmd& cmd, const CmdResult& res) {
   option_targets_.clear();
 }
 
+void Analyzer::CopyWrittenFiles(const std::vector<const Word*>& positionals,
+                                std::string_view program) {
+  if (program != "cp" && program != "mv" && program != "ln" && program != "install") return;
+  const size_t n = positionals.size();
+  if (n < 2) return;
+  for (const Word* w : positionals)
+    if (w->flags & kDynamic) return;
+  const std::string_view dst = positionals[n - 1]->text;
+  const bool into_directory = n > 2 || EndsWith(dst, "/");
+  for (size_t i = 0; i + 1 < n; ++i) {
+    const std::string src = NormalizePath(positionals[i]->text);
+    const WrittenFile* file = FindWritten(src);
+    if (file == nullptr) continue;
+    const WrittenFile copy = *file;  // written_ may rehash below
+    // DST may be a directory even without a trailing '/': both names.
+    written_[NormalizePath(StrCat(dst, "/", Basename(src)))] = copy;
+    if (!into_directory) written_[NormalizePath(dst)] = copy;
+    if (program == "mv") {
+      written_.erase(src);
+      touched_[src] = false;
+    }
+  }
+}
+
 void Analyzer::ExportWrites(FileWrites* writes) const {
   for (const auto& [path, file] : written_) writes->push_back({path, file});
   for (const auto& [path, written] : touched_) {
@@ -2288,6 +2315,8 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           if (!(o->value->flags & kDynamic)) option_targets_.push_back(NormalizePath(o->value_text));
         }
       }
+      if (write_target != nullptr && !HasOpt(pa, "-t") && !HasOpt(pa, "--target-directory"))
+        CopyWrittenFiles(pa.positionals, program);
     }
     // dd of=FILE.
     for (size_t i = 1; i < argv.size(); ++i)

