@@ -9,6 +9,17 @@ const FileMemory::File* FileMemory::Find(std::string_view path) const {
   return it == files_.end() ? nullptr : &it->second;
 }
 
+const FileMemory::File* FileMemory::FindBelowSomeDirectory(std::string_view relative_path) const {
+  const File* found = nullptr;
+  for (const auto& [path, file] : files_) {
+    if (path.size() <= relative_path.size() || !EndsWith(path, relative_path) ||
+        path[path.size() - relative_path.size() - 1] != '/')
+      continue;
+    if (found == nullptr || found->origin == Origin::kText) found = &file;
+  }
+  return found;
+}
+
 void FileMemory::Apply(absl::Span<Write> writes, int64_t max_bytes) {
   for (Write& w : writes) {
     auto it = files_.find(AbslView(w.path));

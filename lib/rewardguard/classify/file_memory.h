@@ -59,6 +59,10 @@ class FileMemory {
 
   // The remembered file at normalized `path`, or nullptr.
   const File* Find(std::string_view path) const;
+  // A remembered file whose path ends with "/" + `relative_path`, for a run
+  // after `cd` to a directory the analysis cannot name; downloaded or
+  // generated ones first (fail closed). nullptr if none.
+  const File* FindBelowSomeDirectory(std::string_view relative_path) const;
   // True once a write did not fit in the byte budget at all (not even as a
   // generated file): a run of a file not found is then unanalyzable.
   bool overflowed() const { return overflowed_; }

@@ -287,9 +287,20 @@ class Analyzer {
   using WrittenFile = FileMemory::File;
   using Origin = FileMemory::Origin;
   // What `path` (normalized) holds: written by this command, or remembered.
+  // After a `cd` in this command, a relative path may name a file written
+  // below any directory: the worst such file counts.
   const WrittenFile* FindWritten(const std::string& path) const {
     if (auto it = written_.find(path); it != written_.end()) return &it->second;
-    return memory_ != nullptr ? memory_->Find(path) : nullptr;
+    const WrittenFile* file = memory_ != nullptr ? memory_->Find(path) : nullptr;
+    if (file != nullptr || !changed_dir_ || path.empty() || path[0] == '/' || path[0] == '~')
+      return file;
+    for (const auto& [written, f] : written_)
+      if (written.size() > path.size() && EndsWith(written, path) &&
+          written[written.size() - path.size() - 1] == '/' &&
+          (file == nullptr || file->origin == Origin::kText))
+        file = &f;
+    if (file == nullptr && memory_ != nullptr) file = memory_->FindBelowSomeDirectory(path);
+    return file;
   }
 
   const Limits& limits_;
@@ -301,6 +312,7 @@ class Analyzer {
   // Paths written (true) or deleted (false) other than by a followed
   // redirect: a remembered file there is no longer known.
   absl::flat_hash_map<std::string, bool> touched_;
+  bool changed_dir_ = false;  // a `cd`/`pushd` ran earlier in this command
   // `curl -o FILE`-style targets of the command being analyzed.
   std::vector<std::string> option_targets_;
 };
@@ -1992,6 +2004,7 @@ void Analyzer::AnalyzeCmd(Parser* p, int index) {
     AnalyzeArgv(p, std::move(argv), ctx, &res);
   }
   if (!res.program.empty()) program = res.program;
+  if (program == "cd" || program == "pushd") changed_dir_ = true;
   for (uint32_t i = cmd.r0; i < cmd.r1; ++i) AnalyzeRedir(p, cmd, p->redirs_[i], program, ctx);
   if (ctx.background && cmd.w1 > cmd.w0)
     Emit("process.background", "runs in the background (&)", program, cmd.text);

@@ -80,6 +80,18 @@ TEST(FileMemory, ShellWritesAreRememberedAndRunsJudgedByContent) {
   }
 }
 
+TEST(FileMemory, FindBelowSomeDirectoryPrefersWhatFailsClosed) {
+  FileMemory m;
+  Apply(&m, {{"a/x.sh", FileMemory::File{Origin::kText, "ls"}},
+             {"b/x.sh", FileMemory::File{Origin::kDownloaded, {}}},
+             {"prefix_x.sh", FileMemory::File{Origin::kGenerated, {}}}},
+        1 << 20);
+  ASSERT_NE(m.FindBelowSomeDirectory("x.sh"), nullptr);
+  EXPECT_EQ(m.FindBelowSomeDirectory("x.sh")->origin, Origin::kDownloaded);
+  EXPECT_EQ(m.FindBelowSomeDirectory("y.sh"), nullptr);
+  EXPECT_EQ(m.FindBelowSomeDirectory("a/x.sh"), nullptr);  // the whole path is not below a directory
+}
+
 TEST(FileMemory, OverflowMakesRunsOfUnknownFilesUnanalyzable) {
   FileMemory m;
   AnalyzeAndApply("echo ls > " + std::string(64, 'f'), &m, /*max_bytes=*/16);

@@ -639,6 +639,17 @@ TEST_F(CrossCallTest, HowTheFileWasMadeDecides) {
                 {"shell", Shell("mv tmp.sh run.sh")},
                 {"shell", Shell("bash tmp.sh")}});
   EXPECT_EQ(v.action, Action::kAllow) << "moved away: " << v.reason;
+  // Run after a cd into its directory, named or computed; without a cd the
+  // same relative name is another file.
+  for (const char* run : {"cd scripts && sh x.sh", "d=scripts; cd \"$d\" && ./x.sh",
+                          "pushd tools/../scripts >/dev/null; bash ./x.sh"}) {
+    v = Sequence({{"write_file", Write("scripts/x.sh", std::string(kTunnel) + "\n")},
+                  {"shell", Shell(run)}});
+    EXPECT_TRUE(Names(v).contains("net.tunnel")) << run << " -> " << v.reason;
+  }
+  v = Sequence({{"write_file", Write("scripts/x.sh", std::string(kTunnel) + "\n")},
+                {"shell", Shell("bash x.sh")}});
+  EXPECT_EQ(v.action, Action::kAllow) << v.reason;
   // Written, then edited by a tool whose content is not known.
   v = Sequence({{"write_file", Write("x.sh", "ls\n")},
                 {"edit_file", R"({"path": "x.sh", "old": "ls", "new": "ssh -R 1:localhost:22 h"})"},
