@@ -251,9 +251,10 @@ class Report:
                "and with recording; an episode ends every 100 steps. The writer thread works beside the "
                "step loop: wall time is the figure, step-thread and process CPU say where it went "
                "(docs/audit.md).", "",
-               "| recording | wall per step | wall | step-thread CPU | process CPU (writer included) |",
-               "|---|---:|---:|---:|---:|")
-        self.w(f"| none (evaluate only) | {fmt_ns(plain['real_ns'])} | | | |")
+               "| recording | wall per step | wall | step-thread CPU | process CPU (writer included) | "
+               "bytes written per event |",
+               "|---|---:|---:|---:|---:|---:|")
+        self.w(f"| none (evaluate only) | {fmt_ns(plain['real_ns'])} | | | | |")
         for mode in (1, 2, 3, 4, 5):
             row = self.g.get(f"audit:BM_StepLoop/{mode}/real_time")
             if row is None or "error" in row:
@@ -267,9 +268,11 @@ class Report:
                 ok = row["real_ns"] < 1.10 * plain["real_ns"]
                 wall += " " + self.target("audit recording at 1,000 events/step (EventBatch, RequestFlush)",
                                           "< +10% wall", wall, ok)
+            written = row.get("written_B_per_event")
             self.w(f"| {row.get('label', mode)} | {fmt_ns(row['real_ns'])} | {wall} | "
                    f"{pct(row['cpu_ns'], plain['cpu_ns'])} | "
-                   f"{pct(row.get('process_cpu_ms'), plain.get('process_cpu_ms'))} |")
+                   f"{pct(row.get('process_cpu_ms'), plain.get('process_cpu_ms'))} | "
+                   f"{'—' if not written else f'{written:.0f}'} |")
         self.w("")
 
     def python_step(self) -> None:

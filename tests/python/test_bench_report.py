@@ -54,7 +54,8 @@ def test_report_from_synthetic_json(tmp_path):
     (tmp_path / "audit.json").write_text(json.dumps(_gb([
         ("BM_StepLoop/0/real_time", 800_000.0, {"label": "evaluate only", "process_cpu_ms": 0.8}),
         ("BM_StepLoop/1/real_time", 840_000.0,
-         {"label": "+ record (EventBatch, RequestFlush)", "process_cpu_ms": 1.2}),
+         {"label": "+ record (EventBatch, RequestFlush)", "process_cpu_ms": 1.2,
+          "written_B_per_event": 341.6}),
         ("BM_StepLoop/2/real_time", 900_000.0, {"label": "+ record (EventBatch, Flush)"}),
     ])))
     (tmp_path / "python_baseline.json").write_text(json.dumps({"repeats": 1, "traces": {"agent_mix": {
@@ -86,6 +87,7 @@ def test_report_from_synthetic_json(tmp_path):
     assert "250x" in text  # shell evaluate x limit: 2.5 µs / 10 ns
     assert "| audit recording at 1,000 events/step (EventBatch, RequestFlush) | < +10% wall | +5.0% | **met** |" \
         in text
-    assert "| + record (EventBatch, Flush) | 1.35 ms | +12.5% | +12.5% | — |" in text
-    assert "| + record (EventBatch, RequestFlush) | 1.26 ms | +5.0% **met** | +5.0% | +50.0% |" in text
+    assert "| + record (EventBatch, Flush) | 1.35 ms | +12.5% | +12.5% | — | — |" in text
+    assert "| + record (EventBatch, RequestFlush) | 1.26 ms | +5.0% **met** | +5.0% | +50.0% | 342 |" \
+        in text
     assert "## Every Google Benchmark figure" in text
