@@ -207,8 +207,9 @@ class Analyzer {
       : limits_(limits), out_(out), sig_(GetSignatures()), memory_(memory) {}
 
   // The files this command wrote, and remembered files it changed in ways
-  // not followed or deleted, as writes for the env's memory.
-  void ExportWrites(FileWrites* writes) const;
+  // not followed or deleted, as writes for the env's memory. Moves the
+  // texts out: the last thing an analysis does.
+  void ExportWrites(FileWrites* writes);
 
   void AnalyzeString(std::string_view src, int depth, bool* net = nullptr,
                      bool* decoder = nullptr, bool in_loop = false);
@@ -1940,8 +1941,13 @@ void Analyzer::CopyWrittenFiles(const std::vector<const Word*>& positionals,
   }
 }
 
-void Analyzer::ExportWrites(FileWrites* writes) const {
-  for (const auto& [path, file] : written_) writes->push_back({path, file});
+void Analyzer::ExportWrites(FileWrites* writes) {
+  for (auto& [path, file] : written_) {
+    // Writing again what is remembered changes nothing (and copies nothing).
+    const WrittenFile* known = memory_ != nullptr ? memory_->Find(path) : nullptr;
+    if (known != nullptr && known->origin == file.origin && known->text == file.text) continue;
+    writes->push_back({path, std::move(file)});
+  }
   for (const auto& [path, written] : touched_) {
     if (written_.contains(path)) continue;
     if (!written) {
