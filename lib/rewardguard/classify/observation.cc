@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "rewardguard/classify/internal/signatures.h"
 #include "rewardguard/classify/shell.h"
 #include "rewardguard/core/capabilities.h"
 #include "simdjson.h"
@@ -13,12 +14,6 @@ namespace rewardguard {
 namespace {
 
 constexpr size_t kMaxCommandBytes = 512;  // of the line kept in a fact
-
-// Cloud instance metadata endpoints (AWS/GCP/Azure/OpenStack, AWS IPv6, GCP).
-constexpr std::string_view kMetadataHosts[] = {
-    "169.254.169.254", "fd00:ec2::254", "metadata.google.internal", "metadata",
-    "169.254.170.2",  // ECS task metadata
-};
 
 std::string Truncated(std::string_view line) {
   return std::string(line.substr(0, kMaxCommandBytes));
@@ -106,13 +101,18 @@ void NetConnect(simdjson::dom::object object, std::string_view line, FactList* o
                            direction == "listen" ? "a listening socket on" : "an inbound connection from",
                            host, port >= 0 ? fmt::format(" port {}", port) : "");
   }
-  const bool metadata = std::find(std::begin(kMetadataHosts), std::end(kMetadataHosts), host) !=
-                        std::end(kMetadataHosts);
   out->push_back(f);
-  if (metadata && outbound) {
-    f.capability = "net.metadata";
-    f.detail = fmt::format("sandbox saw a connection to the cloud metadata service {}", host);
-    out->push_back(std::move(f));
+  if (!outbound) return;
+  // The destination signatures shell commands and URL tools are judged by:
+  // the metadata service in any spelling, mining pools and their ports,
+  // tunnel services.
+  for (const classify_internal::HostRule* finding :
+       classify_internal::GetSignatures().MatchDestination("", host, f.port)) {
+    Fact extra = f;
+    extra.capability = finding->capability;
+    extra.detail = fmt::format("sandbox saw a connection to {}{}: {}", host,
+                               port >= 0 ? fmt::format(" port {}", port) : "", finding->detail);
+    out->push_back(std::move(extra));
   }
 }
 

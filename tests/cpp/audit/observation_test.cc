@@ -53,6 +53,24 @@ TEST(Observation, OtherPortsAndDirections) {
             std::vector<std::string>{"net.listen"});
   EXPECT_EQ(Capabilities(Parse(R"({"type":"net.connect","host":"169.254.169.254","port":80})")),
             (std::vector<std::string>{"net.egress", "net.metadata"}));
+  // The destination signatures of shell commands and URL tools apply: the
+  // metadata service in another spelling, pools by host and by port, tunnel
+  // services; not to inbound connections, not to loopback ports.
+  EXPECT_THAT(Capabilities(Parse(R"({"type":"net.connect","host":"169.254.169.254.","port":80})")),
+              Contains("net.metadata"));
+  EXPECT_THAT(Capabilities(Parse(R"({"type":"net.connect","host":"2852039166","port":80})")),
+              Contains("net.metadata"));
+  EXPECT_THAT(Capabilities(Parse(R"({"type":"net.connect","host":"pool.supportxmr.com","port":443})")),
+              Contains("compute.mining"));
+  EXPECT_THAT(Capabilities(Parse(R"({"type":"net.connect","host":"198.51.100.9","port":3333})")),
+              Contains("compute.mining"));
+  EXPECT_THAT(Capabilities(Parse(R"({"type":"net.connect","host":"abc.ngrok-free.app","port":443})")),
+              Contains("net.tunnel"));
+  EXPECT_EQ(Capabilities(Parse(R"({"type":"net.connect","host":"127.0.0.1","port":3333})")),
+            std::vector<std::string>{"net.egress"});
+  EXPECT_EQ(Capabilities(Parse(
+                R"({"type":"net.connect","host":"198.51.100.9","port":3333,"direction":"inbound"})")),
+            std::vector<std::string>{"net.listen"});
 }
 
 TEST(Observation, ProcessStartGoesThroughTheShellAnalyzer) {
