@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -314,6 +315,11 @@ class Analyzer {
   // redirect: a remembered file there is no longer known.
   absl::flat_hash_map<std::string, bool> touched_;
   bool changed_dir_ = false;  // a `cd`/`pushd` ran earlier in this command
+  // > 0 while the content of a written file is analyzed (RunsWrittenFile).
+  int in_written_file_ = 0;
+  // Variables assigned literal words (`SSH=ssh`), for a script's `$SSH ...`;
+  // a node map: argv words point into the values.
+  std::map<std::string, std::string, std::less<>> literal_vars_;
   // `curl -o FILE`-style targets of the command being analyzed.
   std::vector<std::string> option_targets_;
 };
@@ -1366,6 +1372,9 @@ bool Analyzer::ProgramWordOk(const Word& w, std::string_view command) {
                  w.text[first_dollar - 1] != '/';
     if (last_slash == std::string_view::npos || last_dollar > last_slash ||
         name.empty() || glued) {
+      // In a script file a variable naming a tool (`$PYTHON -m pytest`) is
+      // ordinary programming: its arguments are still judged.
+      if (in_written_file_ > 0 && !glued) return true;
       Unanalyzable("variable as the program name", command);
       return false;
     }
@@ -1763,6 +1772,11 @@ bool HistoryAssignment(std::string_view name, std::string_view value) {
 void Analyzer::Assignment(std::string_view name, std::string_view value, std::string_view program,
                           const Ctx& ctx) {
   std::string_view command = ctx.cmd != nullptr ? ctx.cmd->text : value;
+  if (value.find_first_of("$`\\'\"*?[{") == std::string_view::npos) {
+    literal_vars_[std::string(name)] = std::string(value);
+  } else {
+    literal_vars_.erase(std::string(name));
+  }
   if (name == "IFS") {
     Unanalyzable("IFS reassigned", command, program);
   } else if (HistoryAssignment(name, value)) {
@@ -1980,8 +1994,10 @@ bool Analyzer::RunsWrittenFile(std::string_view path, std::string_view language,
       break;
     case Origin::kText: {
       const std::string text = file->text;  // the map may change below
+      ++in_written_file_;
       if (language.empty()) AnalyzeNested(text, ctx);
       else ScanScript(text, language, ctx, program);
+      --in_written_file_;
       break;
     }
   }
@@ -2046,6 +2062,16 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
   while (!argv.empty()) {
     if (++unwraps > limits_.max_shell_depth)
       LimitExceeded("launchers nested deeper than limits.max_shell_depth", command);
+    // In a script file, `$NAME` as the program is the literal NAME was set to.
+    if (in_written_file_ > 0 && (argv[0].flags & kExpansion)) {
+      std::string_view t = argv[0].text;
+      if (t.starts_with("${") && t.ends_with("}")) t = t.substr(2, t.size() - 3);
+      else if (t.starts_with("$")) t.remove_prefix(1);
+      if (auto it = literal_vars_.find(t); it != literal_vars_.end() && !it->second.empty()) {
+        argv[0].text = it->second;
+        argv[0].flags = static_cast<uint16_t>(argv[0].flags & ~kExpansion);
+      }
+    }
     const Word& w0 = argv[0];
     if (!ProgramWordOk(w0, command)) return;
     std::string_view program = Basename(w0.text);
@@ -2771,7 +2797,9 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
                  call.call != "spawn(" && call.call.back() == '(') {
         size_t close = code.find(')', begin);
         std::string_view inside = code.substr(begin, close == std::string_view::npos ? 0 : close - begin);
-        if (inside.find_first_not_of(" \t") != std::string_view::npos)
+        // In a script file, `subprocess.run(cmd)` is ordinary programming:
+        // the file's literal commands, hosts and paths are what is judged.
+        if (inside.find_first_not_of(" \t") != std::string_view::npos && in_written_file_ == 0)
           Unanalyzable(StrCat(language, " code runs a computed shell command"), command, program);
       }
     }
