@@ -12,9 +12,7 @@ const FileMemory::File* FileMemory::Find(std::string_view path) const {
 const FileMemory::File* FileMemory::FindBelowSomeDirectory(std::string_view relative_path) const {
   const File* found = nullptr;
   for (const auto& [path, file] : files_) {
-    if (path.size() <= relative_path.size() || !EndsWith(path, relative_path) ||
-        path[path.size() - relative_path.size() - 1] != '/')
-      continue;
+    if (!IsBelowSomeDirectory(path, relative_path)) continue;
     if (found == nullptr || found->origin == Origin::kText) found = &file;
   }
   return found;

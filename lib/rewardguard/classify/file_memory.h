@@ -82,6 +82,13 @@ class FileMemory {
 
 using FileWrites = std::vector<FileMemory::Write>;
 
+// Whether `path` is `relative_path` below some directory ("a/b/x.sh" for
+// "x.sh" or "b/x.sh").
+inline bool IsBelowSomeDirectory(std::string_view path, std::string_view relative_path) {
+  return path.size() > relative_path.size() && path.ends_with(relative_path) &&
+         path[path.size() - relative_path.size() - 1] == '/';
+}
+
 }  // namespace rewardguard
 
 #endif  // REWARDGUARD_CLASSIFY_FILE_MEMORY_H_

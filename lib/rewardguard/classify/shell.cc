@@ -297,9 +297,7 @@ class Analyzer {
     if (file != nullptr || !changed_dir_ || path.empty() || path[0] == '/' || path[0] == '~')
       return file;
     for (const auto& [written, f] : written_)
-      if (written.size() > path.size() && EndsWith(written, path) &&
-          written[written.size() - path.size() - 1] == '/' &&
-          (file == nullptr || file->origin == Origin::kText))
+      if (IsBelowSomeDirectory(written, path) && (file == nullptr || file->origin == Origin::kText))
         file = &f;
     if (file == nullptr && memory_ != nullptr) file = memory_->FindBelowSomeDirectory(path);
     return file;
