@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "fmt/format.h"
@@ -74,32 +76,90 @@ void NetConnect(simdjson::dom::object object, std::string_view line, FactList* o
     return Malformed(line, "field `protocol` must be a string", out);
   if (!OptionalString(object, "direction", &direction))
     return Malformed(line, "field `direction` must be a string", out);
-  bool outbound;
+  Connection c;
   if (direction == "outbound" || direction == "out" || direction == "egress") {
-    outbound = true;
-  } else if (direction == "inbound" || direction == "in" || direction == "ingress" ||
-             direction == "listen") {
-    outbound = false;
+    c.direction = Connection::Direction::kOutbound;
+  } else if (direction == "inbound" || direction == "in" || direction == "ingress") {
+    c.direction = Connection::Direction::kInbound;
+  } else if (direction == "listen") {
+    c.direction = Connection::Direction::kListen;
   } else {
     return Malformed(line,
                      fmt::format("unknown direction `{}`; expected outbound, inbound or listen",
                                  direction),
                      out);
   }
-  const std::string host = LowerHost(host_text);
+  c.host = std::string(host_text);
+  c.port = static_cast<int32_t>(port);
+  c.protocol = std::string(protocol);
+  ClassifyConnection(c, line, out);
+}
+
+void ProcessStartJson(simdjson::dom::object object, std::string_view line, const Limits& limits,
+                      FactList* out) {
+  simdjson::dom::array argv_json;
+  if (object["argv"].get_array().get(argv_json) != simdjson::SUCCESS)
+    return Malformed(line, "`process.start` needs an array field `argv`", out);
+  ProcessStart p;
+  for (simdjson::dom::element word : argv_json) {
+    std::string_view s;
+    if (word.get_string().get(s) != simdjson::SUCCESS)
+      return Malformed(line, "every item of `argv` must be a string", out);
+    p.argv.emplace_back(s);
+  }
+  ClassifyProcessStart(p, line, limits, out);
+}
+
+void GpuSampleJson(simdjson::dom::object object, std::string_view line, const Limits& limits,
+                   FactList* out) {
+  int64_t device = -1, pid = -1;
+  std::string_view process;
+  GpuSample g;
+  if (!OptionalInt(object, "device", &device))
+    return Malformed(line, "field `device` must be an integer", out);
+  if (!OptionalInt(object, "pid", &pid))
+    return Malformed(line, "field `pid` must be an integer", out);
+  if (!OptionalString(object, "process", &process))
+    return Malformed(line, "field `process` must be a string", out);
+  simdjson::dom::element u;
+  if (object["utilization"].get(u) == simdjson::SUCCESS && !u.is_null() &&
+      u.get_double().get(g.utilization) != simdjson::SUCCESS)
+    return Malformed(line, "field `utilization` must be a number", out);
+  g.device = static_cast<int32_t>(device);
+  g.pid = pid;
+  g.process = std::string(process);
+  ClassifyGpuSample(g, line, limits, out);
+}
+
+}  // namespace
+
+void ClassifyConnection(const Connection& c, std::string_view source, FactList* out) {
+  if (c.host.empty() || c.port < -1 || c.port > 65535) {
+    Fact& f = out->emplace_back();
+    f.capability = std::string(cap::kToolMalformed);
+    f.command = Truncated(source);
+    f.detail = "sandbox observation: a connection needs a host and a port in -1..65535";
+    return;
+  }
+  const bool outbound = c.direction == Connection::Direction::kOutbound;
+  const std::string host = LowerHost(c.host);
+  const std::string at = c.port >= 0 ? fmt::format(" port {}", c.port) : "";
   Fact f;
   f.host = host;
-  f.port = static_cast<int32_t>(port);
-  f.command = Truncated(line);
+  f.port = c.port;
+  f.command = source.empty() ? fmt::format("{} {} {}{}", outbound ? "connect" : "listen",
+                                           c.protocol, host, at)
+                             : Truncated(source);
   if (outbound) {
-    f.capability = port == 22 ? "net.egress.ssh" : "net.egress";
-    f.detail = fmt::format("sandbox saw an outbound {} connection to {}{}", protocol, host,
-                           port >= 0 ? fmt::format(" port {}", port) : "");
+    f.capability = c.port == 22 ? "net.egress.ssh" : "net.egress";
+    f.detail = fmt::format("sandbox saw an outbound {} connection to {}{}", c.protocol, host, at);
   } else {
     f.capability = "net.listen";
     f.detail = fmt::format("sandbox saw {} {}{}",
-                           direction == "listen" ? "a listening socket on" : "an inbound connection from",
-                           host, port >= 0 ? fmt::format(" port {}", port) : "");
+                           c.direction == Connection::Direction::kListen
+                               ? "a listening socket on"
+                               : "an inbound connection from",
+                           host, at);
   }
   out->push_back(f);
   if (!outbound) return;
@@ -110,55 +170,35 @@ void NetConnect(simdjson::dom::object object, std::string_view line, FactList* o
        classify_internal::GetSignatures().MatchDestination("", host, f.port)) {
     Fact extra = f;
     extra.capability = finding->capability;
-    extra.detail = fmt::format("sandbox saw a connection to {}{}: {}", host,
-                               port >= 0 ? fmt::format(" port {}", port) : "", finding->detail);
+    extra.detail = fmt::format("sandbox saw a connection to {}{}: {}", host, at, finding->detail);
     out->push_back(std::move(extra));
   }
 }
 
-void ProcessStart(simdjson::dom::object object, std::string_view line, const Limits& limits,
-                  FactList* out) {
-  simdjson::dom::array argv_json;
-  if (object["argv"].get_array().get(argv_json) != simdjson::SUCCESS)
-    return Malformed(line, "`process.start` needs an array field `argv`", out);
-  std::vector<std::string> argv;
-  for (simdjson::dom::element word : argv_json) {
-    std::string_view s;
-    if (word.get_string().get(s) != simdjson::SUCCESS)
-      return Malformed(line, "every item of `argv` must be a string", out);
-    argv.emplace_back(s);
+void ClassifyProcessStart(const ProcessStart& p, std::string_view source, const Limits& limits,
+                          FactList* out) {
+  if (p.argv.empty() || p.argv.front().empty()) {
+    return Malformed(source.empty() ? std::string_view("process.start") : source,
+                     "`argv` must name a program", out);
   }
-  if (argv.empty() || argv.front().empty())
-    return Malformed(line, "`argv` must name a program", out);
-  AnalyzeShell(QuoteArgv(argv), limits, out);
+  AnalyzeShell(QuoteArgv(p.argv), limits, out);
 }
 
-void GpuSample(simdjson::dom::object object, std::string_view line, const Limits& limits,
-               FactList* out) {
-  int64_t device = -1, pid = -1;
-  double utilization = -1;
-  std::string_view process;
-  if (!OptionalInt(object, "device", &device))
-    return Malformed(line, "field `device` must be an integer", out);
-  if (!OptionalInt(object, "pid", &pid))
-    return Malformed(line, "field `pid` must be an integer", out);
-  if (!OptionalString(object, "process", &process))
-    return Malformed(line, "field `process` must be a string", out);
-  simdjson::dom::element u;
-  if (object["utilization"].get(u) == simdjson::SUCCESS && !u.is_null() &&
-      u.get_double().get(utilization) != simdjson::SUCCESS)
-    return Malformed(line, "field `utilization` must be a number", out);
-
+void ClassifyGpuSample(const GpuSample& g, std::string_view source, const Limits& limits,
+                       FactList* out) {
+  const std::string_view process = g.process;
   Fact f;
   f.capability = "compute.gpu";
   f.program = std::string(process.substr(process.rfind('/') + 1));
-  f.command = Truncated(line);
   std::string who = process.empty() ? std::string("an unnamed process")
                                     : fmt::format("`{}`", process);
-  if (pid >= 0) who += fmt::format(" (pid {})", pid);
-  f.detail = fmt::format("sandbox saw GPU {}{} used by {}", device >= 0 ? std::to_string(device) : "?",
-                         utilization >= 0 ? fmt::format(" at {}% utilization", utilization) : "",
+  if (g.pid >= 0) who += fmt::format(" (pid {})", g.pid);
+  f.detail = fmt::format("sandbox saw GPU {}{} used by {}",
+                         g.device >= 0 ? std::to_string(g.device) : "?",
+                         g.utilization >= 0 ? fmt::format(" at {}% utilization", g.utilization)
+                                            : "",
                          who);
+  f.command = source.empty() ? f.detail : Truncated(source);
   out->push_back(std::move(f));
   if (process.empty()) return;
   // The shell analyzer's signature table knows the miners by name.
@@ -172,7 +212,20 @@ void GpuSample(simdjson::dom::object object, std::string_view line, const Limits
   }
 }
 
-}  // namespace
+void ClassifyObservation(const Observation& observation, const Limits& limits, FactList* out) {
+  std::visit(
+      [&](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, Connection>) {
+          ClassifyConnection(o, "", out);
+        } else if constexpr (std::is_same_v<T, ProcessStart>) {
+          ClassifyProcessStart(o, "", limits, out);
+        } else {
+          ClassifyGpuSample(o, "", limits, out);
+        }
+      },
+      observation);
+}
 
 std::string QuoteArgv(absl::Span<const std::string> argv) {
   std::string out;
@@ -228,8 +281,8 @@ void ParseObservation(std::string_view json_line, const Limits& limits, FactList
   }
   if (info != nullptr) *info = where;
   if (type == "net.connect") return NetConnect(object, json_line, out);
-  if (type == "process.start") return ProcessStart(object, json_line, limits, out);
-  if (type == "gpu.sample") return GpuSample(object, json_line, limits, out);
+  if (type == "process.start") return ProcessStartJson(object, json_line, limits, out);
+  if (type == "gpu.sample") return GpuSampleJson(object, json_line, limits, out);
   Malformed(json_line,
             fmt::format("unknown type `{}`; expected net.connect, process.start or gpu.sample",
                         type),

@@ -34,6 +34,7 @@
 #include <string_view>
 
 #include "absl/types/span.h"
+#include "rewardguard/core/event.h"
 #include "rewardguard/core/fact.h"
 #include "rewardguard/core/limits.h"
 
@@ -53,6 +54,18 @@ struct ObservationInfo {
 // Appends the facts of one observation line to `out`; fills `info` if given.
 void ParseObservation(std::string_view json_line, const Limits& limits, FactList* out,
                       ObservationInfo* info = nullptr);
+
+// The same classification for an observation held as a value (what a
+// sandbox reports): appends its facts to `out`. `source`, where given, is
+// kept as the facts' `command` (the JSON line it came from); otherwise a
+// short description is. Never fails: a connection without a host, or an
+// argv without a program, yields `tool.malformed`.
+void ClassifyObservation(const Observation& observation, const Limits& limits, FactList* out);
+void ClassifyConnection(const Connection& connection, std::string_view source, FactList* out);
+void ClassifyProcessStart(const ProcessStart& process, std::string_view source,
+                          const Limits& limits, FactList* out);
+void ClassifyGpuSample(const GpuSample& sample, std::string_view source, const Limits& limits,
+                       FactList* out);
 
 // argv as one shell command line, each word quoted only where needed, so that
 // the shell analyzer sees exactly these words: {"echo", "a b"} -> "echo 'a b'".
