@@ -10,6 +10,7 @@
 #include "rewardguard/classify/internal/signatures.h"
 #include "rewardguard/classify/shell.h"
 #include "rewardguard/core/capabilities.h"
+#include "rewardguard/core/json.h"
 #include "simdjson.h"
 
 namespace rewardguard {
@@ -225,6 +226,39 @@ void ClassifyObservation(const Observation& observation, const Limits& limits, F
         }
       },
       observation);
+}
+
+std::string ObservationJson(const Observation& observation) {
+  std::string out = "{\"type\":";
+  std::visit(
+      [&](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, Connection>) {
+          out += "\"net.connect\",\"host\":";
+          AppendJsonString(&out, o.host);
+          out += fmt::format(",\"port\":{},\"protocol\":", o.port);
+          AppendJsonString(&out, o.protocol);
+          out += fmt::format(",\"direction\":\"{}\"",
+                             o.direction == Connection::Direction::kOutbound  ? "outbound"
+                             : o.direction == Connection::Direction::kInbound ? "inbound"
+                                                                              : "listen");
+        } else if constexpr (std::is_same_v<T, ProcessStart>) {
+          out += "\"process.start\",\"argv\":[";
+          for (size_t i = 0; i < o.argv.size(); ++i) {
+            if (i) out += ",";
+            AppendJsonString(&out, o.argv[i]);
+          }
+          out += "]";
+        } else {
+          out += fmt::format("\"gpu.sample\",\"device\":{},\"utilization\":{},\"pid\":{},"
+                             "\"process\":",
+                             o.device, o.utilization, o.pid);
+          AppendJsonString(&out, o.process);
+        }
+      },
+      observation);
+  out += "}";
+  return out;
 }
 
 std::string QuoteArgv(absl::Span<const std::string> argv) {

@@ -67,6 +67,10 @@ void ClassifyProcessStart(const ProcessStart& process, std::string_view source,
 void ClassifyGpuSample(const GpuSample& sample, std::string_view source, const Limits& limits,
                        FactList* out);
 
+// `observation` as one line of the format ParseObservation reads
+// ({"type":"net.connect","host":...}), without env/episode/step.
+std::string ObservationJson(const Observation& observation);
+
 // argv as one shell command line, each word quoted only where needed, so that
 // the shell analyzer sees exactly these words: {"echo", "a b"} -> "echo 'a b'".
 std::string QuoteArgv(absl::Span<const std::string> argv);

@@ -15,6 +15,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 
 #include "rewardguard/eval/evaluator.h"
 
@@ -44,6 +45,11 @@ struct EvalCommandOptions {
 // exit code 3 if it cannot be opened or written.
 int RunEval(const EvalCommandOptions& options, std::istream& in,
             std::ostream& out, std::ostream& err);
+
+// A verdict as one JSON object (no newline), the shape `eval` prints:
+// action, penalty, rules, capabilities, costs, reason, and `error` if given.
+std::string VerdictJson(const CompiledPolicy& policy, const Verdict& verdict,
+                        std::string_view error = "");
 
 // Loads and validates a policy; prints a one-line summary.
 int RunPolicyLint(const std::string& policy, std::ostream& out, std::ostream& err);
