@@ -338,13 +338,14 @@ void Supervisor::OnConnect(const seccomp_notif& req) {
     if (Decide(Connection{}, pid)) return Fail(req.id, EPERM);
     return Fail(req.id, EINVAL);
   }
+  // A server of the sandbox's own: the connection cannot leave, so it is
+  // no egress and proceeds inside.
+  if (to->loopback && SandboxListensOn(pid, to->port, info.type)) return Continue(req.id);
   Connection c{to->host, to->port, ProtocolName(info.type), Connection::Direction::kOutbound};
   if (Decide(std::move(c), pid)) return Fail(req.id, EPERM);
 
-  // Allowed. A server of the sandbox's own: the call proceeds inside.
-  if (to->loopback && SandboxListensOn(pid, to->port, info.type)) return Continue(req.id);
-  // Anything else is reached from the caller's network namespace, from the
-  // address just judged, and the connected socket replaces the caller's.
+  // Allowed: reached from the caller's network namespace, from the address
+  // just judged; the connected socket replaces the caller's.
   Fd ours(socket(info.domain, info.type | SOCK_CLOEXEC | SOCK_NONBLOCK, info.protocol));
   if (!ours.ok()) return Fail(req.id, errno);
   if (connect(ours.get(), reinterpret_cast<const sockaddr*>(&ss), len) != 0) {
