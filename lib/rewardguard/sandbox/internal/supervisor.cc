@@ -36,25 +36,6 @@ constexpr size_t kMaxArgs = 1 << 16;
 constexpr size_t kMaxArgvBytes = 2 << 20;
 constexpr unsigned kMaxDatagramsJudged = 64;  // of one sendmmsg
 
-// An owned file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  Fd& operator=(Fd&& o) noexcept {
-    std::swap(fd_, o.fd_);
-    return *this;
-  }
-  int get() const { return fd_; }
-  bool ok() const { return fd_ >= 0; }
-
- private:
-  int fd_;
-};
-
 // Reads from the address space of a stopped caller.
 class Memory {
  public:
@@ -115,27 +96,6 @@ std::string ReadText(const std::string& path) {
   std::stringstream s;
   s << f.rdbuf();
   return s.str();
-}
-
-// A pidfd for the calling thread's process.
-Fd PidfdOf(pid_t tid) {
-  constexpr unsigned kPidfdThread = O_EXCL;  // PIDFD_THREAD, Linux 6.9+
-  int fd = static_cast<int>(syscall(SYS_pidfd_open, tid, kPidfdThread));
-  if (fd >= 0) return Fd(fd);
-  for (absl::string_view line : absl::StrSplit(ReadText(fmt::format("/proc/{}/status", tid)), '\n')) {
-    int tgid = 0;
-    if (absl::ConsumePrefix(&line, "Tgid:") &&
-        absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &tgid))
-      return Fd(static_cast<int>(syscall(SYS_pidfd_open, tgid, 0)));
-  }
-  return Fd();
-}
-
-// A duplicate of descriptor `fd` of thread `tid` (shares its open file).
-Fd TargetFd(pid_t tid, uint64_t fd) {
-  Fd pidfd = PidfdOf(tid);
-  if (!pidfd.ok() || fd > INT32_MAX) return Fd();
-  return Fd(static_cast<int>(syscall(SYS_pidfd_getfd, pidfd.get(), static_cast<int>(fd), 0)));
 }
 
 bool TargetFdIsCloexec(pid_t tid, uint64_t fd) {
@@ -209,33 +169,40 @@ std::optional<Endpoint> Decode(const sockaddr_storage& ss, socklen_t len) {
 
 bool IsInet(sa_family_t family) { return family == AF_INET || family == AF_INET6; }
 
-// Whether a socket of the run's own network namespace listens on `port`
-// (then a loopback connection to it stays inside the sandbox).
-bool SandboxListensOn(pid_t tid, int port, int type) {
-  const char* tables[2] = {type == SOCK_DGRAM ? "udp" : "tcp", type == SOCK_DGRAM ? "udp6" : "tcp6"};
-  for (const char* table : tables) {
-    const std::string text = ReadText(fmt::format("/proc/{}/net/{}", tid, table));
-    bool header = true;
-    for (absl::string_view line : absl::StrSplit(text, '\n')) {
-      if (header) {
-        header = false;
-        continue;
-      }
-      std::vector<absl::string_view> f = absl::StrSplit(line, ' ', absl::SkipEmpty());
-      if (f.size() < 4) continue;
-      const size_t colon = f[1].rfind(':');
-      if (colon == std::string_view::npos) continue;
-      const int local_port =
-          static_cast<int>(std::strtol(std::string(f[1].substr(colon + 1)).c_str(), nullptr, 16));
-      // TCP: state 0A is LISTEN; UDP: a bound socket (07) receives.
-      if (local_port == port && (f[3] == "0A" || (type == SOCK_DGRAM && f[3] == "07")))
-        return true;
-    }
+}  // namespace
+
+Fd Supervisor::OpenPidfd(pid_t tid) {
+  constexpr unsigned kPidfdThread = O_EXCL;  // PIDFD_THREAD, Linux 6.9+
+  int fd = static_cast<int>(syscall(SYS_pidfd_open, tid, kPidfdThread));
+  if (fd >= 0) return Fd(fd);
+  for (absl::string_view line : absl::StrSplit(ReadText(fmt::format("/proc/{}/status", tid)), '\n')) {
+    int tgid = 0;
+    if (absl::ConsumePrefix(&line, "Tgid:") &&
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &tgid))
+      return Fd(static_cast<int>(syscall(SYS_pidfd_open, tgid, 0)));
   }
-  return false;
+  return Fd();
 }
 
-}  // namespace
+Fd Supervisor::TargetFd(pid_t tid, uint64_t fd) {
+  if (fd > INT32_MAX) return Fd();
+  // pidfds are kept per thread: a notification costs two system calls less.
+  // One that fails is opened again, in case the id now names another thread.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto it = pidfds_.find(tid);
+    if (it == pidfds_.end() || attempt == 1) {
+      if (pidfds_.size() > 1024) pidfds_.clear();
+      Fd opened = OpenPidfd(tid);
+      if (!opened.ok()) return Fd();
+      it = pidfds_.insert_or_assign(tid, std::move(opened)).first;
+    }
+    const int got = static_cast<int>(
+        syscall(SYS_pidfd_getfd, it->second.get(), static_cast<int>(fd), 0));
+    if (got >= 0) return Fd(got);
+    if (errno == EBADF) return Fd();  // no such descriptor in a live process
+  }
+  return Fd();
+}
 
 bool Supervisor::HandleOne() {
   seccomp_notif req;
@@ -340,7 +307,7 @@ void Supervisor::OnConnect(const seccomp_notif& req) {
   }
   // A server of the sandbox's own: the connection cannot leave, so it is
   // no egress and proceeds inside.
-  if (to->loopback && SandboxListensOn(pid, to->port, info.type)) return Continue(req.id);
+  if (to->loopback && listening_.contains({to->port, info.type})) return Continue(req.id);
   Connection c{to->host, to->port, ProtocolName(info.type), Connection::Direction::kOutbound};
   if (Decide(std::move(c), pid)) return Fail(req.id, EPERM);
 
@@ -404,6 +371,7 @@ void Supervisor::OnBind(const seccomp_notif& req) {
   Connection c;
   if (known) c = {at->host, at->port, ProtocolName(info.type), Connection::Direction::kListen};
   if (Decide(std::move(c), pid)) return Fail(req.id, EPERM);
+  if (known) listening_.insert({at->port, info.type});
   Continue(req.id);
 }
 
@@ -420,6 +388,7 @@ void Supervisor::OnListen(const seccomp_notif& req) {
   Connection c;
   if (at) c = {at->host, at->port, "tcp", Connection::Direction::kListen};
   if (Decide(std::move(c), pid)) return Fail(req.id, EPERM);
+  if (at) listening_.insert({at->port, SOCK_STREAM});
   Continue(req.id);
 }
 

@@ -20,12 +20,37 @@
 #include <linux/seccomp.h>
 #include <sys/types.h>
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 
 #include "absl/time/time.h"
 #include "rewardguard/sandbox/sandbox.h"
 
 namespace rewardguard::sandbox_internal {
+
+// An owned file descriptor.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  Fd& operator=(Fd&& o) noexcept {
+    std::swap(fd_, o.fd_);
+    return *this;
+  }
+  int get() const { return fd_; }
+  bool ok() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
 
 class Supervisor {
  public:
@@ -57,6 +82,10 @@ class Supervisor {
   void Succeed(uint64_t id, int64_t value);
   bool StillValid(uint64_t id);
 
+  // A duplicate of descriptor `fd` of thread `tid` (shares its open file).
+  Fd TargetFd(pid_t tid, uint64_t fd);
+  static Fd OpenPidfd(pid_t tid);
+
   int listener_;
   int init_pidfd_;
   const SandboxOptions& options_;
@@ -65,6 +94,11 @@ class Supervisor {
   RunResult* result_;
   bool first_exec_done_ = false;
   int64_t seen_ = 0;
+  absl::flat_hash_map<pid_t, Fd> pidfds_;
+  // (port, socket type) of the sandbox's own servers: a loopback connection
+  // to one stays inside. A server that closed stays listed; a connection to
+  // its port then fails inside rather than reaching the caller's loopback.
+  absl::flat_hash_set<std::pair<int, int>> listening_;
 };
 
 }  // namespace rewardguard::sandbox_internal
