@@ -1,6 +1,7 @@
 #include "rewardguard/classify/observation.h"
 
 #include <algorithm>
+#include <iterator>
 #include <cmath>
 #include <type_traits>
 #include <variant>
@@ -10,6 +11,7 @@
 #include "rewardguard/classify/internal/signatures.h"
 #include "rewardguard/classify/shell.h"
 #include "rewardguard/core/capabilities.h"
+#include "rewardguard/core/json.h"
 #include "simdjson.h"
 
 namespace rewardguard {
@@ -225,6 +227,50 @@ void ClassifyObservation(const Observation& observation, const Limits& limits, F
         }
       },
       observation);
+}
+
+std::string ObservationJson(const Connection& c) {
+  std::string out = R"({"type":"net.connect","host":)";
+  AppendJsonString(&out, c.host);
+  if (c.port >= 0) fmt::format_to(std::back_inserter(out), R"(,"port":{})", c.port);
+  out.append(R"(,"protocol":)");
+  AppendJsonString(&out, c.protocol);
+  out.append(R"(,"direction":")");
+  switch (c.direction) {
+    case Connection::Direction::kOutbound: out.append("outbound"); break;
+    case Connection::Direction::kInbound: out.append("inbound"); break;
+    case Connection::Direction::kListen: out.append("listen"); break;
+  }
+  out.append("\"}");
+  return out;
+}
+
+std::string ObservationJson(const ProcessStart& p) {
+  std::string out = R"({"type":"process.start","argv":[)";
+  for (size_t i = 0; i < p.argv.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(&out, p.argv[i]);
+  }
+  out.append("]}");
+  return out;
+}
+
+std::string ObservationJson(const GpuSample& g) {
+  std::string out = R"({"type":"gpu.sample")";
+  if (g.device >= 0) fmt::format_to(std::back_inserter(out), R"(,"device":{})", g.device);
+  if (g.utilization >= 0)
+    fmt::format_to(std::back_inserter(out), R"(,"utilization":{})", g.utilization);
+  if (!g.process.empty()) {
+    out.append(R"(,"process":)");
+    AppendJsonString(&out, g.process);
+  }
+  if (g.pid >= 0) fmt::format_to(std::back_inserter(out), R"(,"pid":{})", g.pid);
+  out.push_back('}');
+  return out;
+}
+
+std::string ObservationJson(const Observation& observation) {
+  return std::visit([](const auto& o) { return ObservationJson(o); }, observation);
 }
 
 std::string QuoteArgv(absl::Span<const std::string> argv) {
