@@ -6,8 +6,8 @@
 //
 //   from rewardguard import _C
 //   policy = _C.load_policy("coding-sandbox")
-//   core = _C.GuardCore(policy, num_envs=64, mode="enforce")
-//   out = core.evaluate_batch(tools, arguments, env_ids)  # see _C.pyi
+//   core = _C.Guard(policy, num_envs=64, mode="enforce")   # guard/guard.h
+//   out = core.evaluate_batch(tools, arguments, env_ids)  # a StepResult, see _C.pyi
 //
 // Errors: absl::Status from loading becomes ValueError (InvalidArgument: the
 // message starts with file:line:column), FileNotFoundError (NotFound) or
@@ -28,12 +28,10 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
-#include "rewardguard/audit/record.h"
-#include "rewardguard/audit/sqlite_sink.h"
 #include "rewardguard/core/action.h"
 #include "rewardguard/core/tool_call.h"
 #include "rewardguard/eval/evaluator.h"
-#include "rewardguard/eval/step.h"
+#include "rewardguard/guard/guard.h"
 #include "rewardguard/eval/verdict.h"
 #include "rewardguard/policy/loader.h"
 #ifdef REWARDGUARD_PYTHON_WITH_TORCH
@@ -72,7 +70,7 @@ T ValueOrRaise(absl::StatusOr<T> value) {
   return *std::move(value);
 }
 
-// The compiled policy, shared by every GuardCore made from it.
+// The compiled policy, shared by every Guard made from it.
 struct PyPolicy {
   PolicyPtr policy;
 };
@@ -118,25 +116,65 @@ Mode ParseMode(const std::string& mode) {
   throw py::value_error("mode must be `enforce` or `shadow`, got `" + mode + "`");
 }
 
-// Evaluator + per-step columns + optional audit sink: the state a Python
-// Guard holds. Episode and step counters exist only to key audit records.
-class GuardCore {
- public:
-  GuardCore(const PyPolicy& policy, int num_envs, const std::string& mode,
-            const std::optional<std::string>& audit_path, const std::string& run_name)
-      : evaluator_(CheckedPolicy(policy), CheckedEnvs(num_envs), {.mode = ParseMode(mode)}),
-        episode_(num_envs, 0),
-        step_(num_envs, 0),
-        batch_(evaluator_.shared_policy()) {
-    if (audit_path) {
-      sink_ = ValueOrRaise(SqliteSink::Open(
-          *audit_path, RunInfo::ForPolicy(run_name, evaluator_.policy())));
-    }
-  }
+// A numpy bool array that owns a moved-in std::vector<uint8_t> of 0/1.
+py::array ToBoolArray(std::vector<uint8_t>&& data, std::vector<py::ssize_t> shape) {
+  auto* owned = new std::vector<uint8_t>(std::move(data));
+  py::capsule free_when_done(owned, [](void* p) { delete static_cast<std::vector<uint8_t>*>(p); });
+  return py::array(py::dtype::of<bool>(), std::move(shape), owned->data(), free_when_done);
+}
 
-  // See _C.pyi: GuardCore.evaluate_batch.
-  py::tuple EvaluateBatch(const py::list& tools, const py::list& arguments,
-                          py::array_t<int32_t, py::array::c_style | py::array::forcecast> env_ids) {
+// guard/guard.h's StepResult as numpy arrays (they own the columns, moved
+// out of the guard's scratch result) and the flagged events' rules and
+// reasons. See _C.pyi: StepResult.
+struct PyStepResult {
+  py::array call_actions, call_penalties, call_costs, call_blocked;
+  py::array actions, penalties, costs, terminated, blocked;
+  py::array flagged;
+  py::list flagged_rules, flagged_reasons;
+
+  static PyStepResult From(StepResult& r) {
+    const auto n = static_cast<py::ssize_t>(r.size());
+    const auto b = static_cast<py::ssize_t>(r.num_envs);
+    const auto c = static_cast<py::ssize_t>(r.num_categories);
+    PyStepResult out;
+    const size_t k = r.flagged.size();
+    out.flagged_rules = py::list(k);
+    out.flagged_reasons = py::list(k);
+    for (size_t j = 0; j < k; ++j) {
+      const Verdict& v = r.verdicts[r.flagged[j]];
+      py::tuple ids(v.rules.size());
+      for (size_t i = 0; i < v.rules.size(); ++i) ids[i] = py::str(v.rules[i].data(), v.rules[i].size());
+      out.flagged_rules[j] = std::move(ids);
+      out.flagged_reasons[j] = py::str(v.reason);
+    }
+    out.call_actions = ToArray(std::move(r.actions), {n});
+    out.call_penalties = ToArray(std::move(r.penalties), {n});
+    out.call_costs = ToArray(std::move(r.costs), {n, c});
+    out.call_blocked = ToBoolArray(std::move(r.blocked), {n});
+    out.flagged = ToArray(std::move(r.flagged), {static_cast<py::ssize_t>(k)});
+    out.actions = ToArray(std::move(r.envs.action), {b});
+    out.penalties = ToArray(std::move(r.envs.penalty), {b});
+    out.costs = ToArray(std::move(r.envs.costs), {b, c});
+    out.terminated = ToBoolArray(std::move(r.envs.terminate), {b});
+    out.blocked = ToBoolArray(std::move(r.envs.blocked), {b});
+    return out;
+  }
+};
+
+using EnvIds = py::array_t<int32_t, py::array::c_style | py::array::forcecast>;
+
+// guard/guard.h's Guard, converted to and from Python: the inputs become
+// ToolCall views (no copy) or observation lines, env ids are checked so that
+// a mistake is a ValueError rather than a blocking verdict, and the result
+// becomes a StepResult of numpy arrays.
+class PyGuard {
+ public:
+  PyGuard(const PyPolicy& policy, int num_envs, const std::string& mode,
+          const std::optional<std::string>& audit_path, const std::string& run_name)
+      : guard_(Create(policy, num_envs, mode, audit_path, run_name)) {}
+
+  // See _C.pyi: Guard.evaluate_batch.
+  PyStepResult EvaluateBatch(const py::list& tools, const py::list& arguments, EnvIds env_ids) {
     const size_t n = tools.size();
     if (arguments.size() != n || static_cast<size_t>(env_ids.size()) != n || env_ids.ndim() != 1) {
       throw py::value_error("tools, arguments and env_ids must have the same length N (env_ids 1-D); got " +
@@ -149,161 +187,106 @@ class GuardCore {
       calls_[i].arguments = ViewOf(arguments[i].ptr(), "arguments", i);
       calls_[i].format = SniffFormat(calls_[i].arguments);
     }
-    const int32_t* envs = env_ids.data();
-    const int num_envs = evaluator_.num_envs();
-    for (size_t i = 0; i < n; ++i) {
-      if (envs[i] < 0 || envs[i] >= num_envs) {
-        throw py::value_error("env_ids[" + std::to_string(i) + "] = " + std::to_string(envs[i]) +
-                              " is out of range [0, " + std::to_string(num_envs) + ")");
-      }
-    }
-    const size_t c = evaluator_.policy().categories().size();
-    std::vector<int8_t> actions(n);
-    std::vector<float> penalties(n);
-    std::vector<float> costs(n * c);
-    std::vector<int64_t> flagged;
-    absl::Status audit_status;
+    const auto envs = CheckedEnvs(env_ids);
+    absl::Status status;
     {
       py::gil_scoped_release release;
-      verdicts_.resize(n);
-      evaluator_.EvaluateBatch(calls_, absl::MakeConstSpan(envs, n), absl::MakeSpan(verdicts_));
-      CollectStep(evaluator_, verdicts_, absl::MakeConstSpan(envs, n), &step_columns_);
-      for (size_t i = 0; i < n; ++i) {
-        const Verdict& v = verdicts_[i];
-        actions[i] = static_cast<int8_t>(v.action);
-        penalties[i] = v.penalty;
-        std::memcpy(costs.data() + i * c, v.costs.data(), c * sizeof(float));
-        if (v.action != Action::kAllow) flagged.push_back(static_cast<int64_t>(i));
-      }
-      if (sink_ != nullptr) audit_status = Audit(envs, n);
+      status = guard_.EvaluateBatch(calls_, envs, &result_);
     }
-    if (!audit_status.ok()) Raise(audit_status);
-    py::list rules(flagged.size());
-    py::list reasons(flagged.size());
-    for (size_t k = 0; k < flagged.size(); ++k) {
-      const Verdict& v = verdicts_[flagged[k]];
-      py::tuple ids(v.rules.size());
-      for (size_t r = 0; r < v.rules.size(); ++r) {
-        ids[r] = py::str(v.rules[r].data(), v.rules[r].size());
-      }
-      rules[k] = std::move(ids);
-      reasons[k] = py::str(v.reason);
-    }
-    const auto b = static_cast<py::ssize_t>(num_envs);
-    const auto nn = static_cast<py::ssize_t>(n);
-    const auto cc = static_cast<py::ssize_t>(c);
-    py::array_t<bool> terminated(b);
-    std::memcpy(terminated.mutable_data(), step_columns_.terminate.data(),
-                step_columns_.terminate.size());
-    return py::make_tuple(
-        ToArray(std::move(actions), {nn}), ToArray(std::move(penalties), {nn}),
-        ToArray(std::move(costs), {nn, cc}),
-        py::array_t<int8_t>(b, step_columns_.action.data()),
-        py::array_t<float>(b, step_columns_.penalty.data()),
-        py::array_t<float>({b, cc}, step_columns_.costs.data()), terminated,
-        ToArray(std::move(flagged), {static_cast<py::ssize_t>(rules.size())}), rules,
-        reasons);
+    if (!status.ok()) Raise(status);
+    return PyStepResult::From(result_);
   }
 
-  void Reset(py::array_t<int32_t, py::array::c_style | py::array::forcecast> env_ids) {
-    const int32_t* envs = env_ids.data();
-    const py::ssize_t n = env_ids.size();
-    for (py::ssize_t i = 0; i < n; ++i) {
-      if (envs[i] < 0 || envs[i] >= evaluator_.num_envs()) {
-        throw py::value_error("env id " + std::to_string(envs[i]) + " is out of range [0, " +
-                              std::to_string(evaluator_.num_envs()) + ")");
-      }
+  // See _C.pyi: Guard.observe_batch.
+  PyStepResult ObserveBatch(const py::list& observations, EnvIds env_ids) {
+    const size_t n = observations.size();
+    if (static_cast<size_t>(env_ids.size()) != n || env_ids.ndim() != 1) {
+      throw py::value_error("observations and env_ids must have the same length N (env_ids 1-D); got " +
+                            std::to_string(n) + ", " + std::to_string(env_ids.size()));
     }
-    for (py::ssize_t i = 0; i < n; ++i) {
-      evaluator_.Reset(envs[i]);
-      ++episode_[envs[i]];
-      step_[envs[i]] = 0;
+    lines_.resize(n);
+    for (size_t i = 0; i < n; ++i) lines_[i] = ViewOf(observations[i].ptr(), "observations", i);
+    const auto envs = CheckedEnvs(env_ids);
+    absl::Status status;
+    {
+      py::gil_scoped_release release;
+      status = guard_.ObserveBatch(lines_, envs, &result_);
     }
-    if (n > 0) RequestFlush();
+    if (!status.ok()) Raise(status);
+    return PyStepResult::From(result_);
   }
 
-  void ResetAll() {
-    evaluator_.ResetAll();
-    for (int e = 0; e < evaluator_.num_envs(); ++e) {
-      ++episode_[e];
-      step_[e] = 0;
-    }
-    RequestFlush();
+  void Reset(EnvIds env_ids) {
+    const auto envs = CheckedEnvs(env_ids, "env id ");
+    for (int32_t env : envs) Check(guard_.Reset(env));
   }
+  void ResetAll() { Check(guard_.ResetAll()); }
+  void EndStep() { guard_.EndStep(); }
 
   // wait=false: commit now without waiting (what an episode end does).
   void FlushAudit(bool wait) {
-    if (sink_ == nullptr) return;
-    if (!wait) return RequestFlush();
+    if (!wait) return Check(guard_.RequestFlushAudit());
     absl::Status status;
     {
       py::gil_scoped_release release;
-      status = sink_->Flush();
+      status = guard_.FlushAudit();
     }
-    if (!status.ok()) Raise(status);
+    Check(status);
   }
-
   void CloseAudit() {
-    if (sink_ == nullptr) return;
     absl::Status status;
     {
       py::gil_scoped_release release;
-      status = sink_->Close();
+      status = guard_.CloseAudit();
     }
-    sink_.reset();
-    if (!status.ok()) Raise(status);
+    Check(status);
   }
 
-  // Episode end: the sink commits what it has, the step loop does not wait.
-  void RequestFlush() {
-    if (sink_ == nullptr) return;
-    if (absl::Status status = sink_->RequestFlush(); !status.ok()) Raise(status);
+  void SetWeights(py::array_t<float, py::array::c_style | py::array::forcecast> weights) {
+    Check(guard_.SetWeights(absl::MakeConstSpan(weights.data(), weights.size())));
+  }
+  py::array_t<float> weights() const {
+    return py::array_t<float>(static_cast<py::ssize_t>(guard_.weights().size()), guard_.weights().data());
   }
 
-  const Evaluator& evaluator() const { return evaluator_; }
-  bool has_audit() const { return sink_ != nullptr; }
-  std::vector<int64_t> episodes() const { return episode_; }
+  int CheckedEnv(int env) const {
+    if (env < 0 || env >= guard_.num_envs()) throw py::value_error("env out of range");
+    return env;
+  }
+  const Guard& guard() const { return guard_; }
 
  private:
-  static PolicyPtr CheckedPolicy(const PyPolicy& p) {
-    if (p.policy == nullptr) throw py::value_error("policy is empty");
-    return p.policy;
+  static Guard Create(const PyPolicy& policy, int num_envs, const std::string& mode,
+                      const std::optional<std::string>& audit_path, const std::string& run_name) {
+    if (audit_path && audit_path->empty()) throw py::value_error("audit path is empty");
+    return ValueOrRaise(Guard::Create(policy.policy, {.num_envs = num_envs,
+                                                      .mode = ParseMode(mode),
+                                                      .audit_path = audit_path.value_or(""),
+                                                      .run_name = run_name}));
   }
-  static int CheckedEnvs(int num_envs) {
-    if (num_envs < 1) throw py::value_error("num_envs must be >= 1, got " + std::to_string(num_envs));
-    return num_envs;
+  static void Check(const absl::Status& status) {
+    if (!status.ok()) Raise(status);
   }
-
-  // One record per call, keyed by env, episode and step (one step per batch
-  // for each env with calls in it).
-  absl::Status Audit(const int32_t* envs, size_t n) {
-    step_seen_.resize(evaluator_.num_envs(), false);
-    batch_.Clear();
+  absl::Span<const int32_t> CheckedEnvs(const EnvIds& env_ids, const char* what = "env_ids[") const {
+    const int32_t* envs = env_ids.data();
+    const size_t n = static_cast<size_t>(env_ids.size());
+    const int num_envs = guard_.num_envs();
     for (size_t i = 0; i < n; ++i) {
-      const int env = envs[i];
-      if (!step_seen_[env]) {
-        step_seen_[env] = true;
-        ++step_[env];
+      if (envs[i] < 0 || envs[i] >= num_envs) {
+        const bool indexed = std::string_view(what) == "env_ids[";
+        throw py::value_error(std::string(what) + (indexed ? std::to_string(i) + "] = " : "") +
+                              std::to_string(envs[i]) + " is out of range [0, " +
+                              std::to_string(num_envs) + ")");
       }
-      batch_.Add(verdicts_[i], {.env = env, .episode = episode_[env], .step = step_[env] - 1,
-                                .tool = calls_[i].tool, .arguments = calls_[i].arguments});
     }
-    for (size_t i = 0; i < n; ++i) step_seen_[envs[i]] = false;
-    // Moves the step's events to the writer thread (the batch comes back
-    // empty, its storage kept): no per-event strings on the step path.
-    return sink_->WriteBatch(&batch_);
+    return absl::MakeConstSpan(envs, n);
   }
 
-  Evaluator evaluator_;
-  std::vector<int64_t> episode_;
-  std::vector<int64_t> step_;
-  std::vector<bool> step_seen_;
-  std::unique_ptr<SqliteSink> sink_;
+  Guard guard_;
   // Reused between calls.
   std::vector<ToolCall> calls_;
-  std::vector<Verdict> verdicts_;
-  EventBatch batch_;
-  StepColumns step_columns_;
+  std::vector<std::string_view> lines_;
+  StepResult result_;
 };
 
 }  // namespace
@@ -384,37 +367,58 @@ PYBIND11_MODULE(_C, m) {
   }, py::arg("text"), py::arg("source_name") = "<string>", py::call_guard<py::gil_scoped_release>());
   m.def("builtin_policy_names", &BuiltinPolicyNames);
 
-  py::class_<GuardCore>(m, "GuardCore")
+  py::class_<PyStepResult>(m, "StepResult")
+      .def_readonly("call_actions", &PyStepResult::call_actions)
+      .def_readonly("call_penalties", &PyStepResult::call_penalties)
+      .def_readonly("call_costs", &PyStepResult::call_costs)
+      .def_readonly("call_blocked", &PyStepResult::call_blocked)
+      .def_readonly("actions", &PyStepResult::actions)
+      .def_readonly("penalties", &PyStepResult::penalties)
+      .def_readonly("costs", &PyStepResult::costs)
+      .def_readonly("terminated", &PyStepResult::terminated)
+      .def_readonly("blocked", &PyStepResult::blocked)
+      .def_readonly("flagged", &PyStepResult::flagged)
+      .def_readonly("flagged_rules", &PyStepResult::flagged_rules)
+      .def_readonly("flagged_reasons", &PyStepResult::flagged_reasons);
+
+  py::class_<PyGuard>(m, "Guard")
       .def(py::init<const PyPolicy&, int, const std::string&, const std::optional<std::string>&,
                     const std::string&>(),
            py::arg("policy"), py::arg("num_envs"), py::arg("mode") = "enforce",
            py::arg("audit_path") = py::none(), py::arg("run_name") = "python")
-      .def("evaluate_batch", &GuardCore::EvaluateBatch, py::arg("tools"), py::arg("arguments"),
+      .def("evaluate_batch", &PyGuard::EvaluateBatch, py::arg("tools"), py::arg("arguments"),
            py::arg("env_ids"))
-      .def("reset", &GuardCore::Reset, py::arg("env_ids"))
-      .def("reset_all", &GuardCore::ResetAll)
-      .def("flush_audit", &GuardCore::FlushAudit, py::arg("wait") = true)
-      .def("close_audit", &GuardCore::CloseAudit)
-      .def_property_readonly("has_audit", &GuardCore::has_audit)
-      .def_property_readonly("episodes", &GuardCore::episodes)
-      .def_property_readonly("num_envs", [](const GuardCore& g) { return g.evaluator().num_envs(); })
-      .def_property_readonly("num_categories", [](const GuardCore& g) {
-        return static_cast<int>(g.evaluator().policy().categories().size());
+      .def("observe_batch", &PyGuard::ObserveBatch, py::arg("observations"), py::arg("env_ids"))
+      .def("reset", &PyGuard::Reset, py::arg("env_ids"))
+      .def("reset_all", &PyGuard::ResetAll)
+      .def("end_step", &PyGuard::EndStep)
+      .def("flush_audit", &PyGuard::FlushAudit, py::arg("wait") = true)
+      .def("close_audit", &PyGuard::CloseAudit)
+      .def("set_weights", &PyGuard::SetWeights, py::arg("weights"))
+      .def_property_readonly("weights", &PyGuard::weights)
+      .def_property_readonly("has_audit", [](const PyGuard& g) { return g.guard().has_audit(); })
+      .def_property_readonly("episodes", [](const PyGuard& g) { return g.guard().episodes(); })
+      .def_property_readonly("steps", [](const PyGuard& g) {
+        std::vector<int64_t> steps(g.guard().num_envs());
+        for (int e = 0; e < g.guard().num_envs(); ++e) steps[e] = g.guard().step(e);
+        return steps;
       })
-      .def_property_readonly("mode", [](const GuardCore& g) {
-        return std::string(g.evaluator().mode() == Mode::kEnforce ? "enforce" : "shadow");
+      .def_property_readonly("num_envs", [](const PyGuard& g) { return g.guard().num_envs(); })
+      .def_property_readonly("num_categories", [](const PyGuard& g) { return g.guard().num_categories(); })
+      .def_property_readonly("mode", [](const PyGuard& g) {
+        return std::string(g.guard().mode() == Mode::kEnforce ? "enforce" : "shadow");
       })
-      .def("budget_count", [](const GuardCore& g, int env, int budget) {
-        if (env < 0 || env >= g.evaluator().num_envs()) throw py::value_error("env out of range");
-        if (budget < 0 || budget >= static_cast<int>(g.evaluator().policy().budgets().size()))
+      .def("budget_count", [](const PyGuard& g, int env, int budget) {
+        g.CheckedEnv(env);
+        if (budget < 0 || budget >= static_cast<int>(g.guard().policy().budgets().size()))
           throw py::value_error("budget out of range");
-        return g.evaluator().BudgetCount(env, budget);
+        return g.guard().evaluator().BudgetCount(env, budget);
       }, py::arg("env"), py::arg("budget"))
-      .def("seen", [](const GuardCore& g, int env, const std::string& capability) {
-        if (env < 0 || env >= g.evaluator().num_envs()) throw py::value_error("env out of range");
-        auto id = g.evaluator().policy().FindCapability(capability);
+      .def("seen", [](const PyGuard& g, int env, const std::string& capability) {
+        g.CheckedEnv(env);
+        auto id = g.guard().policy().FindCapability(capability);
         if (!id) throw py::value_error("unknown capability `" + capability + "`");
-        return g.evaluator().Seen(env, *id);
+        return g.guard().evaluator().Seen(env, *id);
       }, py::arg("env"), py::arg("capability"));
 
 #ifdef REWARDGUARD_PYTHON_WITH_TORCH

@@ -42,34 +42,54 @@ class Policy:
     @property
     def tools(self) -> list[str]: ...
 
-class GuardCore:
+class StepResult:
+    """One batch's verdicts (guard/guard.h StepResult): per call [N], in input
+    order, and per env [B], summed over the env's calls (allow and zeros for
+    an env without calls). The arrays own their memory."""
+    call_actions: npt.NDArray[np.int8]      # [N]
+    call_penalties: npt.NDArray[np.float32]  # [N]
+    call_costs: npt.NDArray[np.float32]     # [N, C]
+    call_blocked: npt.NDArray[np.bool_]     # [N]: the action prevents the call (enforce mode)
+    actions: npt.NDArray[np.int8]           # [B]: strongest
+    penalties: npt.NDArray[np.float32]      # [B]
+    costs: npt.NDArray[np.float32]          # [B, C]
+    terminated: npt.NDArray[np.bool_]       # [B]: a terminate verdict (enforce mode)
+    blocked: npt.NDArray[np.bool_]          # [B]: some call of the env was prevented
+    flagged: npt.NDArray[np.int64]          # [K]: calls whose action is not allow
+    flagged_rules: list[tuple[str, ...]]    # [K]: rules fired on each flagged call
+    flagged_reasons: list[str]              # [K]: reason of each flagged call
+
+class Guard:
+    """The C++ Guard (guard/guard.h): evaluator, episode and step clock per
+    env, optional audit sink, mode and cost weights."""
     def __init__(self, policy: Policy, num_envs: int, mode: str = "enforce",
                  audit_path: str | None = None, run_name: str = "python") -> None: ...
     def evaluate_batch(
         self, tools: list[str | bytes], arguments: list[str | bytes],
         env_ids: npt.NDArray[np.int32],
-    ) -> tuple[
-        npt.NDArray[np.int8],     # call actions [N]
-        npt.NDArray[np.float32],  # call penalties [N]
-        npt.NDArray[np.float32],  # call costs [N, C]
-        npt.NDArray[np.int8],     # env actions [B] (strongest)
-        npt.NDArray[np.float32],  # env penalties [B]
-        npt.NDArray[np.float32],  # env costs [B, C]
-        npt.NDArray[np.bool_],    # env terminated [B] (enforce mode)
-        npt.NDArray[np.int64],    # flagged: calls whose action is not allow [K]
-        list[tuple[str, ...]],    # rules fired on each flagged call [K]
-        list[str],                # reason of each flagged call [K]
-    ]:
-        """Judges N calls (GIL released). A string argument that starts with `{`
-        or `"` is JSON text, anything else the raw value of a one-argument tool."""
+    ) -> StepResult:
+        """Judges N calls as one step of the envs in env_ids (GIL released). A
+        string argument that starts with `{` or `"` is JSON text, anything else
+        the raw value of a one-argument tool."""
+    def observe_batch(
+        self, observations: list[str | bytes], env_ids: npt.NDArray[np.int32],
+    ) -> StepResult:
+        """Judges N sandbox observations (JSON lines, docs/observations.md) as
+        tool `sandbox`, at the envs' current steps (GIL released)."""
     def reset(self, env_ids: npt.NDArray[np.int32]) -> None: ...
     def reset_all(self) -> None: ...
+    def end_step(self) -> None: ...
     def flush_audit(self, wait: bool = True) -> None: ...
     def close_audit(self) -> None: ...
+    def set_weights(self, weights: npt.NDArray[np.float32]) -> None: ...
+    @property
+    def weights(self) -> npt.NDArray[np.float32]: ...
     @property
     def has_audit(self) -> bool: ...
     @property
     def episodes(self) -> list[int]: ...
+    @property
+    def steps(self) -> list[int]: ...
     @property
     def num_envs(self) -> int: ...
     @property

@@ -11,9 +11,10 @@
     rewards = guard.shape(rewards, v)                  # r - costs @ weights
     guard.reset([1])                                   # env 1 starts a new episode
 
-Every decision is made in C++ (rewardguard._C); this module only converts
-inputs (dict arguments are serialized with json.dumps) and wraps the arrays
-the C++ side returns.
+Every decision is made in C++ (rewardguard._C.Guard, the C++ Guard of
+guard/guard.h: evaluator, episode and step clock per env, audit sink, mode,
+weights); this module only converts inputs (dict arguments and observations
+are serialized with json.dumps) and wraps the arrays the C++ side returns.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 Arguments = Union[str, bytes, Mapping[str, Any]]
+Observation = Union[str, bytes, Mapping[str, Any]]
 CallTuple = tuple[int, str, Arguments]
 
 
@@ -282,7 +284,7 @@ class Guard:
         self.device = device
         self._audit = os.fspath(audit) if audit is not None else None
         self._run_name = run_name
-        self._core = _C.GuardCore(policy._p, int(num_envs), mode, self._audit, run_name)
+        self._core = _C.Guard(policy._p, int(num_envs), mode, self._audit, run_name)
         self.num_envs: int = self._core.num_envs
         self.mode: str = self._core.mode
         self.categories: tuple[str, ...] = policy.categories
@@ -308,9 +310,8 @@ class Guard:
             if torch is not None and isinstance(weights, torch.Tensor):
                 weights = weights.detach().to("cpu", torch.float32).numpy()
             w = np.asarray(weights, dtype=np.float32).reshape(-1)
-            if w.shape[0] != c:
-                raise ValueError(f"weights must have one entry per cost category ({c}), got {w.shape[0]}")
-        self._w = np.ascontiguousarray(w)
+        self._core.set_weights(w)  # checks the count
+        self._w = np.ascontiguousarray(self._core.weights)
         self._w_unit = bool(np.all(self._w == 1.0))
         self._w_torch = torch.from_numpy(self._w) if torch is not None else None
 
@@ -344,18 +345,35 @@ class Guard:
         if type(tools) is not list:
             tools = list(tools)
         args = _encode_arguments(arguments)
-        (call_actions, call_penalties, call_costs, actions, penalties, costs, terminated,
-         flagged, rules, reasons) = self._core.evaluate_batch(tools, args, env_ids)
-        if self.mode == "enforce":
-            call_blocked = call_actions >= Action.BLOCK
-            blocked = np.zeros(self.num_envs, dtype=np.bool_)
-            blocked[env_ids[call_blocked]] = True
+        return self._verdicts(self._core.evaluate_batch(tools, args, env_ids), env_ids)
+
+    def observe(self, observations: int | Iterable[tuple[int, Observation]],
+                observation: Observation | None = None) -> Verdicts:
+        """Judges what a sandbox saw while the envs' calls ran.
+
+        ``guard.observe(3, {"type": "net.connect", "host": "203.0.113.5", "port": 22})``
+        or ``guard.observe([(3, {...}), (4, '{"type": "process.start", ...}')])``.
+        An observation is a dict or a JSON line in the format of
+        docs/observations.md (``net.connect``, ``process.start``,
+        ``gpu.sample``); it is judged as one call of the tool ``sandbox``,
+        against the same episode state as the env's tool calls, and recorded
+        at the env's current step (the step of its last :meth:`evaluate`).
+        One that cannot be read is blocked (fail closed). Returns the same
+        :class:`Verdicts` as :meth:`evaluate`, one entry per observation.
+        """
+        if observation is not None:
+            pairs = [(observations, observation)]
         else:
-            call_blocked = np.zeros(call_actions.shape[0], dtype=np.bool_)
-            blocked = np.zeros(self.num_envs, dtype=np.bool_)
-        return Verdicts(actions, penalties, costs, terminated, blocked, env_ids, call_actions,
-                        call_penalties, call_costs, call_blocked, flagged, rules, reasons,
-                        self.categories, self.mode)
+            pairs = list(observations)  # type: ignore[arg-type]
+        env_ids = np.ascontiguousarray([e for e, _ in pairs] if pairs else self._zero_envs,
+                                       dtype=np.int32)
+        lines = _encode_arguments([o for _, o in pairs])
+        return self._verdicts(self._core.observe_batch(lines, env_ids), env_ids)
+
+    def _verdicts(self, r: Any, env_ids: np.ndarray) -> Verdicts:
+        return Verdicts(r.actions, r.penalties, r.costs, r.terminated, r.blocked, env_ids,
+                        r.call_actions, r.call_penalties, r.call_costs, r.call_blocked,
+                        r.flagged, r.flagged_rules, r.flagged_reasons, self.categories, self.mode)
 
     def reset(self, env_ids: int | Sequence[int] | np.ndarray | None = None) -> None:
         """Starts new episodes: clears those envs' budgets and flow state only.

@@ -285,3 +285,37 @@ def test_console_command_runs_the_cpp_cli():
     assert "coding-sandbox" in out.stdout
     bad = subprocess.run([*RG, "policy", "lint", "/nonexistent.yaml"], capture_output=True, text=True)
     assert bad.returncode == 2
+
+
+def test_observations_are_judged_through_the_guard(policy, tmp_path):
+    db = tmp_path / "audit.db"
+    g = rg.Guard(policy, 2, audit=db, run_name="observe")
+    g.evaluate([(0, "shell", "ls"), (1, "shell", "ls")])
+    g.evaluate([(1, "shell", "pwd")])
+    # Only classified: no connection is made.
+    v = g.observe(1, {"type": "net.connect", "host": "203.0.113.5", "port": 22})
+    assert v.num_calls == 1
+    assert v.call_actions[0] >= rg.Action.BLOCK
+    assert v.blocked.tolist() == [False, True]
+    assert v.env_rules(1) == ["egress-allowlist"]
+    assert "net.egress.ssh" in v.reasons[0]
+    both = g.observe([(0, '{"type": "process.start", "argv": ["ls", "-la"]}'),
+                      (0, {"type": "process.start", "argv": ["xmrig", "-o", "pool.example:3333"]}),
+                      (1, "{oops")])
+    assert both.call_actions[0] == rg.Action.ALLOW
+    assert both.call_actions[1] >= rg.Action.BLOCK
+    assert both.call_actions[2] >= rg.Action.BLOCK  # unreadable: fail closed
+    assert g.observe([]).num_calls == 0
+    with pytest.raises(ValueError, match="out of range"):
+        g.observe(2, {"type": "gpu.sample"})
+    shadow = rg.Guard(policy, 1, mode="shadow")
+    s = shadow.observe(0, {"type": "net.connect", "host": "203.0.113.5", "port": 22})
+    assert s.call_actions[0] >= rg.Action.BLOCK and not s.blocked.any() and not s.call_blocked.any()
+    g.close()
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT env, episode, step, kind, tool FROM events ORDER BY id").fetchall()
+    assert len(rows) == 7, rows
+    # The observation in env 1 sits at the step of env 1's last batch.
+    assert rows[3][:3] == (1, 0, 1)
+    assert rows[3][4] == "sandbox"
+    assert [r[:3] for r in rows[4:6]] == [(0, 0, 0), (0, 0, 0)]

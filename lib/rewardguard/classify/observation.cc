@@ -1,6 +1,7 @@
 #include "rewardguard/classify/observation.h"
 
 #include <algorithm>
+#include <iterator>
 #include <cmath>
 #include <type_traits>
 #include <variant>
@@ -228,37 +229,48 @@ void ClassifyObservation(const Observation& observation, const Limits& limits, F
       observation);
 }
 
-std::string ObservationJson(const Observation& observation) {
-  std::string out = "{\"type\":";
-  std::visit(
-      [&](const auto& o) {
-        using T = std::decay_t<decltype(o)>;
-        if constexpr (std::is_same_v<T, Connection>) {
-          out += "\"net.connect\",\"host\":";
-          AppendJsonString(&out, o.host);
-          out += fmt::format(",\"port\":{},\"protocol\":", o.port);
-          AppendJsonString(&out, o.protocol);
-          out += fmt::format(",\"direction\":\"{}\"",
-                             o.direction == Connection::Direction::kOutbound  ? "outbound"
-                             : o.direction == Connection::Direction::kInbound ? "inbound"
-                                                                              : "listen");
-        } else if constexpr (std::is_same_v<T, ProcessStart>) {
-          out += "\"process.start\",\"argv\":[";
-          for (size_t i = 0; i < o.argv.size(); ++i) {
-            if (i) out += ",";
-            AppendJsonString(&out, o.argv[i]);
-          }
-          out += "]";
-        } else {
-          out += fmt::format("\"gpu.sample\",\"device\":{},\"utilization\":{},\"pid\":{},"
-                             "\"process\":",
-                             o.device, o.utilization, o.pid);
-          AppendJsonString(&out, o.process);
-        }
-      },
-      observation);
-  out += "}";
+std::string ObservationJson(const Connection& c) {
+  std::string out = R"({"type":"net.connect","host":)";
+  AppendJsonString(&out, c.host);
+  if (c.port >= 0) fmt::format_to(std::back_inserter(out), R"(,"port":{})", c.port);
+  out.append(R"(,"protocol":)");
+  AppendJsonString(&out, c.protocol);
+  out.append(R"(,"direction":")");
+  switch (c.direction) {
+    case Connection::Direction::kOutbound: out.append("outbound"); break;
+    case Connection::Direction::kInbound: out.append("inbound"); break;
+    case Connection::Direction::kListen: out.append("listen"); break;
+  }
+  out.append("\"}");
   return out;
+}
+
+std::string ObservationJson(const ProcessStart& p) {
+  std::string out = R"({"type":"process.start","argv":[)";
+  for (size_t i = 0; i < p.argv.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(&out, p.argv[i]);
+  }
+  out.append("]}");
+  return out;
+}
+
+std::string ObservationJson(const GpuSample& g) {
+  std::string out = R"({"type":"gpu.sample")";
+  if (g.device >= 0) fmt::format_to(std::back_inserter(out), R"(,"device":{})", g.device);
+  if (g.utilization >= 0)
+    fmt::format_to(std::back_inserter(out), R"(,"utilization":{})", g.utilization);
+  if (!g.process.empty()) {
+    out.append(R"(,"process":)");
+    AppendJsonString(&out, g.process);
+  }
+  if (g.pid >= 0) fmt::format_to(std::back_inserter(out), R"(,"pid":{})", g.pid);
+  out.push_back('}');
+  return out;
+}
+
+std::string ObservationJson(const Observation& observation) {
+  return std::visit([](const auto& o) { return ObservationJson(o); }, observation);
 }
 
 std::string QuoteArgv(absl::Span<const std::string> argv) {

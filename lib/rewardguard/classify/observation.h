@@ -67,8 +67,13 @@ void ClassifyProcessStart(const ProcessStart& process, std::string_view source,
 void ClassifyGpuSample(const GpuSample& sample, std::string_view source, const Limits& limits,
                        FactList* out);
 
-// `observation` as one line of the format ParseObservation reads
-// ({"type":"net.connect","host":...}), without env/episode/step.
+// The observation as the JSON line ParseObservation reads back as the same
+// observation (what an audit record keeps as the event's arguments):
+//   {"type":"net.connect","host":"203.0.113.5","port":22,"protocol":"tcp","direction":"outbound"}
+// Unknown values (port -1, device -1, ...) are left out.
+std::string ObservationJson(const Connection& connection);
+std::string ObservationJson(const ProcessStart& process);
+std::string ObservationJson(const GpuSample& sample);
 std::string ObservationJson(const Observation& observation);
 
 // argv as one shell command line, each word quoted only where needed, so that

@@ -10,10 +10,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "fmt/format.h"
-#include "rewardguard/audit/sqlite_sink.h"
+#include "rewardguard/audit/record.h"
 #include "rewardguard/classify/classify.h"
 #include "rewardguard/core/json.h"
 #include "rewardguard/classify/observation.h"
+#include "rewardguard/guard/guard.h"
 #include "simdjson.h"
 
 namespace rewardguard {
@@ -158,20 +159,33 @@ std::string VerdictJson(const CompiledPolicy& policy, const Verdict& v,
   return out;
 }
 
+PolicyPtr LoadPolicyOrReport(const std::string& policy, std::ostream& err) {
+  absl::StatusOr<PolicyPtr> loaded = LoadPolicy(policy);
+  if (loaded.ok()) return *std::move(loaded);
+  err << "error: " << loaded.status().message() << "\n";
+  return nullptr;
+}
+
 int RunEval(const EvalCommandOptions& options, std::istream& in,
             std::ostream& out, std::ostream& err) {
-  absl::StatusOr<PolicyPtr> policy = LoadPolicy(options.policy);
-  if (!policy.ok()) {
-    err << "error: " << policy.status().message() << "\n";
-    return 2;
+  PolicyPtr policy = LoadPolicyOrReport(options.policy, err);
+  if (policy == nullptr) return 2;
+  const CompiledPolicy& p = *policy;
+  GuardOptions guard_options{.num_envs = 1, .mode = options.mode};
+  if (!options.audit_path.empty()) {
+    guard_options.audit_path = options.audit_path;
+    guard_options.run_name = options.run_name.empty()
+                                 ? fmt::format("eval-{}", NowMicros() / 1000000)
+                                 : options.run_name;
   }
-  const CompiledPolicy& p = **policy;
-  // One single-env evaluator per env id seen, so env ids may be sparse.
-  struct Env {
-    Evaluator evaluator;
-    int64_t episode;
-  };
-  absl::flat_hash_map<int64_t, Env> envs;
+  absl::StatusOr<Guard> guard = Guard::Create(policy, std::move(guard_options));
+  if (!guard.ok()) {  // the policy loaded: the audit database did not open
+    err << "error: " << guard.status().message() << "\n";
+    return 3;
+  }
+  // Env ids may be sparse: each id seen gets a guard env, whose records
+  // carry the id; each line sets that env's clock (a new episode resets it).
+  absl::flat_hash_map<int64_t, int> env_index = {{0, 0}};
   simdjson::dom::parser parser;
   Summary summary;
   summary.cost_by_category.assign(p.categories().size(), 0.0f);
@@ -179,21 +193,7 @@ int RunEval(const EvalCommandOptions& options, std::istream& in,
     out << fmt::format("{:>4} {:>4}  {:<10} {:<9} {:>6}  {}\n", "env", "step", "tool",
                        "action", "pen.", "arguments");
 
-  std::unique_ptr<SqliteSink> sink;
-  if (!options.audit_path.empty()) {
-    std::string run = options.run_name;
-    if (run.empty()) run = fmt::format("eval-{}", NowMicros() / 1000000);
-    absl::StatusOr<std::unique_ptr<SqliteSink>> opened =
-        SqliteSink::Open(options.audit_path, RunInfo::ForPolicy(run, p));
-    if (!opened.ok()) {
-      err << "error: " << opened.status().message() << "\n";
-      return 3;
-    }
-    sink = std::move(*opened);
-  }
   absl::Status audit_status;
-  FactList observed;
-
   std::string line;
   Verdict verdict;
   int line_number = 0;
@@ -202,34 +202,34 @@ int RunEval(const EvalCommandOptions& options, std::istream& in,
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     CallLine call;
     std::string error;
+    absl::Status recorded;
     if (ParseCallLine(parser, line, &call, &error)) {
-      auto it = envs.find(call.env);
-      if (it == envs.end()) {
-        it = envs.emplace(call.env, Env{Evaluator(*policy, 1, {options.mode}), call.episode}).first;
-      } else if (it->second.episode != call.episode) {
-        it->second.evaluator.Reset(0);
-        it->second.episode = call.episode;
+      auto [it, added] = env_index.try_emplace(call.env, 0);
+      if (added) {
+        it->second = guard->AddEnv();
+        recorded = guard->SetRecordedEnvId(it->second, call.env);
       }
-      if (call.observation) {
-        observed.clear();
-        ParseObservation(call.arguments, p.limits(), &observed);
-        it->second.evaluator.EvaluateFacts(0, kSandboxTool, observed, &verdict);
-      } else {
-        it->second.evaluator.Evaluate(0, ToolCall{call.tool, call.arguments}, &verdict);
+      const int env = it->second;
+      if (recorded.ok()) recorded = guard->SetClock(env, call.episode, call.step);
+      if (recorded.ok()) {
+        recorded = call.observation
+                       ? guard->EvaluateObservationLine(env, call.arguments, &verdict)
+                       : guard->Evaluate(env, ToolCall{call.tool, call.arguments}, &verdict);
       }
     } else {
       error = fmt::format("line {}: {}", line_number, error);
       verdict = ErrorVerdict(p, error);
       call.tool = "?";
       call.arguments = Truncate(line, 60);
+      // Not an event of any env's episode: recorded as it is, off the clock.
+      if (AuditSink* sink = guard->audit_sink(); sink != nullptr && audit_status.ok()) {
+        recorded = sink->Write(MakeRecord(
+            p, verdict,
+            {.env = call.env, .episode = call.episode, .step = call.step,
+             .tool = call.tool, .arguments = call.arguments}));
+      }
     }
-    if (sink && audit_status.ok()) {
-      audit_status = sink->Write(MakeRecord(
-          p, verdict,
-          {.env = call.env, .episode = call.episode, .step = call.step,
-           .kind = call.observation ? EventKind::kObservation : EventKind::kCall,
-           .tool = call.tool, .arguments = call.arguments}));
-    }
+    if (audit_status.ok()) audit_status = recorded;
     if (options.report) {
       PrintReportLine(call, verdict, out);
     } else {
@@ -245,8 +245,8 @@ int RunEval(const EvalCommandOptions& options, std::istream& in,
   }
   if (options.report) PrintSummary(p, summary, out);
   out.flush();
-  if (sink) {
-    absl::Status closed = sink->Close();
+  if (guard->has_audit()) {
+    absl::Status closed = guard->CloseAudit();
     if (audit_status.ok()) audit_status = closed;
     if (!audit_status.ok()) {
       err << "error: " << audit_status.message() << "\n";
@@ -257,12 +257,9 @@ int RunEval(const EvalCommandOptions& options, std::istream& in,
 }
 
 int RunPolicyLint(const std::string& policy, std::ostream& out, std::ostream& err) {
-  absl::StatusOr<PolicyPtr> p = LoadPolicy(policy);
-  if (!p.ok()) {
-    err << "error: " << p.status().message() << "\n";
-    return 2;
-  }
-  const CompiledPolicy& c = **p;
+  PolicyPtr p = LoadPolicyOrReport(policy, err);
+  if (p == nullptr) return 2;
+  const CompiledPolicy& c = *p;
   out << fmt::format("ok: policy `{}` (version {}): {} rules, {} budgets, {} flows, "
                      "{} tools, {} capabilities, {} tests\n",
                      c.name(), c.version(), c.rules().size(), c.budgets().size(),
@@ -272,14 +269,11 @@ int RunPolicyLint(const std::string& policy, std::ostream& out, std::ostream& er
 }
 
 int RunPolicyTest(const std::string& policy, std::ostream& out, std::ostream& err) {
-  absl::StatusOr<PolicyPtr> p = LoadPolicy(policy);
-  if (!p.ok()) {
-    err << "error: " << p.status().message() << "\n";
-    return 2;
-  }
+  PolicyPtr p = LoadPolicyOrReport(policy, err);
+  if (p == nullptr) return 2;
   int passed = 0, failed = 0;
-  for (const PolicyTest& test : (*p)->tests()) {
-    Evaluator evaluator(*p, 1);
+  for (const PolicyTest& test : p->tests()) {
+    Evaluator evaluator(p, 1);
     Verdict v = evaluator.Evaluate(0, ToolCall{test.tool, test.arguments});
     std::vector<std::string_view> missing;
     for (const std::string& rule : test.expect_rules)
@@ -290,7 +284,7 @@ int RunPolicyTest(const std::string& policy, std::ostream& out, std::ostream& er
       continue;
     }
     ++failed;
-    out << (*p)->source_name() << ":" << test.position.line << ":"
+    out << p->source_name() << ":" << test.position.line << ":"
         << test.position.column << ": FAIL `" << test.tool << "` " << test.arguments
         << ": expected " << ActionName(test.expect) << ", got " << ActionName(v.action);
     for (std::string_view rule : missing) out << "; rule `" << rule << "` did not fire";
@@ -302,14 +296,11 @@ int RunPolicyTest(const std::string& policy, std::ostream& out, std::ostream& er
 }
 
 int RunPolicyShow(const std::string& policy, std::ostream& out, std::ostream& err) {
-  absl::StatusOr<PolicyPtr> p = LoadPolicy(policy);
-  if (!p.ok()) {
-    err << "error: " << p.status().message() << "\n";
-    return 2;
-  }
-  out << "# " << (*p)->source_name() << "\n" << (*p)->source_text() << "\n# capabilities:\n";
-  for (int id = 0; id < (*p)->num_capabilities(); ++id) {
-    out << "#   " << (*p)->capability_name(static_cast<CapabilityId>(id)) << "\n";
+  PolicyPtr p = LoadPolicyOrReport(policy, err);
+  if (p == nullptr) return 2;
+  out << "# " << p->source_name() << "\n" << p->source_text() << "\n# capabilities:\n";
+  for (int id = 0; id < p->num_capabilities(); ++id) {
+    out << "#   " << p->capability_name(static_cast<CapabilityId>(id)) << "\n";
   }
   return 0;
 }

@@ -41,8 +41,10 @@ struct EvalCommandOptions {
 // key; processing goes on. Blank lines are skipped.
 // A line with a "type" field and no "tool" is a sandbox observation
 // (classify/observation.h, docs/observations.md), judged as tool `sandbox`.
-// With `audit_path`, each verdict is also recorded in that audit database;
-// exit code 3 if it cannot be opened or written.
+// The lines are judged by one Guard (guard/guard.h) whose envs are the env
+// ids seen, its clock set from each line. With `audit_path`, each verdict is
+// also recorded in that audit database; exit code 3 if it cannot be opened or
+// written.
 int RunEval(const EvalCommandOptions& options, std::istream& in,
             std::ostream& out, std::ostream& err);
 
@@ -50,6 +52,11 @@ int RunEval(const EvalCommandOptions& options, std::istream& in,
 // action, penalty, rules, capabilities, costs, reason, and `error` if given.
 std::string VerdictJson(const CompiledPolicy& policy, const Verdict& verdict,
                         std::string_view error = "");
+
+// The policy `policy` names (a built-in name or a file path), or null after
+// printing "error: <message>" to `err`: what every command does before it
+// exits 2.
+PolicyPtr LoadPolicyOrReport(const std::string& policy, std::ostream& err);
 
 // Loads and validates a policy; prints a one-line summary.
 int RunPolicyLint(const std::string& policy, std::ostream& out, std::ostream& err);

@@ -242,6 +242,11 @@ void Evaluator::Reset(int env) {
   envs_[env].files.Clear();
 }
 
+int Evaluator::AddEnv() {
+  envs_.emplace_back().budget_counts.assign(policy_->budgets().size(), 0);
+  return num_envs() - 1;
+}
+
 void Evaluator::ResetAll() {
   for (int env = 0; env < num_envs(); ++env) Reset(env);
 }

@@ -98,6 +98,10 @@ class Evaluator {
   void Reset(int env);
   void ResetAll();
 
+  // Appends an env on a fresh episode and returns its id (the old
+  // num_envs()). Not while any env is being evaluated.
+  int AddEnv();
+
   int num_envs() const { return static_cast<int>(envs_.size()); }
   Mode mode() const { return options_.mode; }
   const CompiledPolicy& policy() const { return *policy_; }

@@ -14,6 +14,7 @@ void CollectStep(const Evaluator& evaluator, absl::Span<const Verdict> verdicts,
   out->penalty.assign(b, 0.0f);
   out->action.assign(b, static_cast<int8_t>(Action::kAllow));
   out->terminate.assign(b, 0);
+  out->blocked.assign(b, 0);
   const bool enforce = evaluator.mode() == Mode::kEnforce;
   const size_t n = std::min(verdicts.size(), env_ids.size());
   for (size_t i = 0; i < n; ++i) {
@@ -25,6 +26,7 @@ void CollectStep(const Evaluator& evaluator, absl::Span<const Verdict> verdicts,
     out->penalty[env] += v.penalty;
     out->action[env] = std::max(out->action[env], static_cast<int8_t>(v.action));
     if (enforce && v.action == Action::kTerminate) out->terminate[env] = 1;
+    if (enforce && Prevents(v.action)) out->blocked[env] = 1;
   }
 }
 

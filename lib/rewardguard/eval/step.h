@@ -1,7 +1,8 @@
 // rewardguard/eval/step.h
 //
 // One step's verdicts gathered per env into the columns the shaping ops take
-// (rewardguard/shaping/shaping.h): costs [B, C] row-major, terminate [B].
+// (rewardguard/shaping/shaping.h): costs [B, C] row-major, terminate [B],
+// and which envs must not get their calls forwarded: blocked [B].
 //
 //   evaluator.EvaluateBatch(calls, env_ids, absl::MakeSpan(verdicts));
 //   StepColumns step;
@@ -25,6 +26,7 @@ struct StepColumns {
   std::vector<float> penalty;       // [num_envs], summed per env
   std::vector<int8_t> action;       // [num_envs], strongest per env (allow if no call)
   std::vector<uint8_t> terminate;   // [num_envs], a terminate verdict in enforce mode
+  std::vector<uint8_t> blocked;     // [num_envs], a call Prevents() in enforce mode
 };
 
 // Sums verdicts[i] into env env_ids[i]. Entries whose env id is out of

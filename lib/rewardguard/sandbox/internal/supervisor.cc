@@ -229,12 +229,13 @@ void Supervisor::Answer(const seccomp_notif& req) {
   }
 }
 
-bool Supervisor::Decide(Observation o, pid_t pid) {
+Supervisor::Decision Supervisor::Decide(Observation o, pid_t pid) {
   ++seen_;
   Verdict verdict;
   judge_.JudgeObservation(o, &verdict);
   const bool prevented = judge_.enforcing() && Prevents(verdict.action);
-  if (judge_.enforcing() && verdict.action == Action::kTerminate) {
+  const bool kill = judge_.enforcing() && verdict.action == Action::kTerminate;
+  if (kill) {
     syscall(SYS_pidfd_send_signal, init_pidfd_, SIGKILL, nullptr, 0);
     result_->terminated = true;
   }
@@ -248,7 +249,7 @@ bool Supervisor::Decide(Observation o, pid_t pid) {
   } else {
     ++result_->observations_not_kept;
   }
-  return prevented;
+  return kill ? kKill : prevented ? kRefuse : kProceed;
 }
 
 void Supervisor::OnExec(const seccomp_notif& req, bool at) {
@@ -279,7 +280,7 @@ void Supervisor::OnExec(const seccomp_notif& req, bool at) {
   } else {
     start.argv[0] = path;  // what runs, whatever argv[0] claims
   }
-  if (Decide(std::move(start), static_cast<pid_t>(req.pid))) return Fail(req.id, EPERM);
+  if (Refused(req.id, Decide(std::move(start), static_cast<pid_t>(req.pid)))) return;
   Continue(req.id);
 }
 
@@ -294,7 +295,7 @@ void Supervisor::OnConnect(const seccomp_notif& req) {
   if (!StillValid(req.id)) return;
   if (!read) {
     // Fail closed: a connection whose destination cannot be read.
-    if (Decide(Connection{}, pid)) return Fail(req.id, EPERM);
+    if (Refused(req.id, Decide(Connection{}, pid))) return;
     return Fail(req.id, EFAULT);
   }
   // Unix, netlink and other local families stay inside the sandbox's view.
@@ -302,14 +303,14 @@ void Supervisor::OnConnect(const seccomp_notif& req) {
   std::optional<Endpoint> to = Decode(ss, len);
   SocketInfo info;
   if (!to || !InfoOf(target.get(), &info)) {
-    if (Decide(Connection{}, pid)) return Fail(req.id, EPERM);
+    if (Refused(req.id, Decide(Connection{}, pid))) return;
     return Fail(req.id, EINVAL);
   }
   // A server of the sandbox's own: the connection cannot leave, so it is
   // no egress and proceeds inside.
   if (to->loopback && listening_.contains({to->port, info.type})) return Continue(req.id);
   Connection c{to->host, to->port, ProtocolName(info.type), Connection::Direction::kOutbound};
-  if (Decide(std::move(c), pid)) return Fail(req.id, EPERM);
+  if (Refused(req.id, Decide(std::move(c), pid))) return;
 
   // Allowed: reached from the caller's network namespace, from the address
   // just judged; the connected socket replaces the caller's.
@@ -359,7 +360,7 @@ void Supervisor::OnBind(const seccomp_notif& req) {
   Fd target = TargetFd(pid, req.data.args[0]);
   if (!StillValid(req.id)) return;
   if (!read) {
-    if (Decide(Connection{}, pid)) return Fail(req.id, EPERM);
+    if (Refused(req.id, Decide(Connection{}, pid))) return;
     return Fail(req.id, EFAULT);
   }
   if (!IsInet(ss.ss_family)) return Continue(req.id);
@@ -370,7 +371,7 @@ void Supervisor::OnBind(const seccomp_notif& req) {
   if (known && (info.type == SOCK_STREAM || at->port == 0)) return Continue(req.id);
   Connection c;
   if (known) c = {at->host, at->port, ProtocolName(info.type), Connection::Direction::kListen};
-  if (Decide(std::move(c), pid)) return Fail(req.id, EPERM);
+  if (Refused(req.id, Decide(std::move(c), pid))) return;
   if (known) listening_.insert({at->port, info.type});
   Continue(req.id);
 }
@@ -387,7 +388,7 @@ void Supervisor::OnListen(const seccomp_notif& req) {
   std::optional<Endpoint> at = Decode(ss, len);
   Connection c;
   if (at) c = {at->host, at->port, "tcp", Connection::Direction::kListen};
-  if (Decide(std::move(c), pid)) return Fail(req.id, EPERM);
+  if (Refused(req.id, Decide(std::move(c), pid))) return;
   if (at) listening_.insert({at->port, SOCK_STREAM});
   Continue(req.id);
 }
@@ -429,7 +430,7 @@ void Supervisor::OnDatagram(const seccomp_notif& req) {
   Fd target = TargetFd(pid, req.data.args[0]);
   if (!StillValid(req.id)) return;
   if (!read) {
-    if (Decide(Connection{}, pid)) return Fail(req.id, EPERM);
+    if (Refused(req.id, Decide(Connection{}, pid))) return;
     return Fail(req.id, EFAULT);
   }
   SocketInfo info;
@@ -441,7 +442,7 @@ void Supervisor::OnDatagram(const seccomp_notif& req) {
     if (!to) continue;
     Connection c{to->host, to->port, ProtocolName(type),
                  Connection::Direction::kOutbound};
-    if (Decide(std::move(c), pid)) return Fail(req.id, EPERM);
+    if (Refused(req.id, Decide(std::move(c), pid))) return;
     leaves = leaves || !to->loopback;
   }
   // Allowed datagrams to loopback stay in the sandbox. The supervisor relays
@@ -449,6 +450,13 @@ void Supervisor::OnDatagram(const seccomp_notif& req) {
   // a connected datagram socket (connect, then send) does reach it.
   if (leaves) return Fail(req.id, ENETUNREACH);
   Continue(req.id);
+}
+
+bool Supervisor::Refused(uint64_t id, Decision d) {
+  // A killed run's caller is left waiting: it dies with the run, before it
+  // could act on an answer (a shell would go on to its next command).
+  if (d == kRefuse) Fail(id, EPERM);
+  return d != kProceed;
 }
 
 bool Supervisor::StillValid(uint64_t id) {

@@ -75,8 +75,12 @@ class Supervisor {
   void OnListen(const seccomp_notif& req);
   void OnDatagram(const seccomp_notif& req);
 
-  // Judges `o` for process `pid`; true if the call must not proceed.
-  bool Decide(Observation o, pid_t pid);
+  enum Decision { kProceed, kRefuse, kKill };
+  // Judges `o` for process `pid` (on kKill the run is being killed).
+  Decision Decide(Observation o, pid_t pid);
+  // Answers a refused call (EPERM; nothing when the run is killed); true
+  // unless `d` lets it proceed.
+  bool Refused(uint64_t id, Decision d);
   void Continue(uint64_t id);
   void Fail(uint64_t id, int error);
   void Succeed(uint64_t id, int64_t value);
