@@ -6,7 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "fmt/format.h"
-#include "rewardguard/audit/sqlite_sink.h"
+#include "rewardguard/guard/guard.h"
 #include "rewardguard/classify/observation.h"
 #include "rewardguard/cli/commands.h"
 #include "rewardguard/core/capabilities.h"
@@ -38,11 +38,8 @@ bool AllowsGpu(const PolicyPtr& policy) {
 
 int RunSandboxCommand(const SandboxCommandOptions& options, std::ostream& out,
                       std::ostream& err) {
-  absl::StatusOr<PolicyPtr> policy = LoadPolicy(options.policy);
-  if (!policy.ok()) {
-    err << "error: " << policy.status().message() << "\n";
-    return 2;
-  }
+  const PolicyPtr policy = LoadPolicyOrReport(options.policy, err);
+  if (policy == nullptr) return 2;
   if (options.argv.empty()) {
     err << "error: name the program to run after `--`\n";
     return 2;
@@ -52,34 +49,30 @@ int RunSandboxCommand(const SandboxCommandOptions& options, std::ostream& out,
   sandbox_options.read_only_paths = options.read_only;
   sandbox_options.timeout = absl::Seconds(options.timeout_seconds);
   sandbox_options.max_output_bytes = options.max_output_bytes;
-  sandbox_options.gpu = AllowsGpu(*policy);
+  sandbox_options.gpu = AllowsGpu(policy);
   absl::StatusOr<Sandbox> sandbox = Sandbox::Create(sandbox_options);
   if (!sandbox.ok()) {
     err << "error: " << sandbox.status().message() << "\n";
     return sandbox.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 3;
   }
 
-  std::unique_ptr<SqliteSink> sink;
-  if (!options.audit_path.empty()) {
-    const std::string run = options.run_name.empty()
-                                ? fmt::format("sandbox-{}", absl::ToUnixSeconds(absl::Now()))
-                                : options.run_name;
-    absl::StatusOr<std::unique_ptr<SqliteSink>> opened =
-        SqliteSink::Open(options.audit_path, RunInfo::ForPolicy(run, **policy));
-    if (!opened.ok()) {
-      err << "error: " << opened.status().message() << "\n";
-      return 3;
-    }
-    sink = *std::move(opened);
+  GuardOptions guard_options;
+  guard_options.mode = options.mode;
+  guard_options.audit_path = options.audit_path;
+  guard_options.run_name = options.run_name.empty()
+                               ? fmt::format("sandbox-{}", absl::ToUnixSeconds(absl::Now()))
+                               : options.run_name;
+  absl::StatusOr<Guard> guard = Guard::Create(policy, std::move(guard_options));
+  if (!guard.ok()) {
+    err << "error: " << guard.status().message() << "\n";
+    return 3;
   }
-
-  Evaluator evaluator(*policy, 1, {.mode = options.mode});
-  absl::StatusOr<JudgedRun> judged = RunProgram(*sandbox, evaluator, 0, options.argv);
+  absl::StatusOr<JudgedRun> judged = RunProgram(*sandbox, *guard, 0, options.argv);
   if (!judged.ok()) {
     err << "error: " << judged.status().message() << "\n";
     return 3;
   }
-  const CompiledPolicy& p = **policy;
+  const CompiledPolicy& p = *policy;
   const RunResult& r = judged->run;
   std::string verdict = VerdictJson(p, judged->verdict);
   std::string json = fmt::format(
@@ -107,14 +100,9 @@ int RunSandboxCommand(const SandboxCommandOptions& options, std::ostream& out,
   json += fmt::format(R"(,"wall_ms":{:.3f}}})", absl::ToDoubleMilliseconds(r.wall));
   out << json << "\n";
 
-  if (sink) {
-    const std::string text = QuoteArgv(options.argv);
-    absl::Status s = RecordJudgedRun(p, *judged, {.tool = "shell", .arguments = text}, sink.get());
-    if (s.ok()) s = sink->Close();
-    if (!s.ok()) {
-      err << "error: " << s.message() << "\n";
-      return 3;
-    }
+  if (absl::Status closed = guard->CloseAudit(); !closed.ok()) {
+    err << "error: " << closed.message() << "\n";
+    return 3;
   }
   return 0;
 }

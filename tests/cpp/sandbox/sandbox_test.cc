@@ -24,7 +24,9 @@
 #include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rewardguard/audit/replay.h"
 #include "rewardguard/cli/sandbox_command.h"
+#include "rewardguard/guard/guard.h"
 #include "rewardguard/policy/loader.h"
 #include "rewardguard/sandbox/judged_run.h"
 
@@ -422,6 +424,41 @@ TEST_F(SandboxTest, CommandLinePrintsOneJsonObject) {
   EXPECT_THAT(out.str(), HasSubstr(R"("prevented":true)"));
   o.policy = workspace_ + "/no-such-policy.yaml";
   EXPECT_EQ(RunSandboxCommand(o, out, err), 2);
+}
+
+TEST_F(SandboxTest, GuardRecordsTheCallAndEachObservationAtTheEnvsStep) {
+  Write("fetch.py",
+        "import socket\n"
+        "try: socket.create_connection(('198.51.100.' + str(20), 22), timeout=5)\n"
+        "except OSError as e: print('errno', e.errno)\n");
+  const std::string db = workspace_ + "/audit.db";
+  absl::StatusOr<Guard> guard =
+      Guard::Create(Builtin(), {.num_envs = 2, .audit_path = db, .run_name = "sandbox-test"});
+  ASSERT_TRUE(guard.ok()) << guard.status();
+  ASSERT_TRUE(guard->Reset(1).ok());  // env 1 in its episode 1
+  Sandbox sandbox = Make();
+  absl::StatusOr<JudgedRun> r = RunShellCommand(sandbox, *guard, 1, "python3 fetch.py");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->run.stdout_text, fmt::format("errno {}\n", EPERM));
+  ASSERT_TRUE(guard->CloseAudit().ok());
+
+  absl::StatusOr<AuditReader> reader = AuditReader::Open(db);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<std::vector<DecisionRecord>> records = reader->ReadRecords(std::nullopt);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_GE(records->size(), 2u);
+  EXPECT_EQ((*records)[0].kind, EventKind::kCall);
+  EXPECT_EQ((*records)[0].arguments, "python3 fetch.py");
+  const DecisionRecord* seen = nullptr;
+  for (const DecisionRecord& rec : *records)
+    if (rec.kind == EventKind::kObservation && rec.arguments.find("198.51.100.20") != std::string::npos)
+      seen = &rec;
+  ASSERT_NE(seen, nullptr);
+  EXPECT_EQ(seen->env, 1);
+  EXPECT_EQ(seen->episode, 1);
+  EXPECT_EQ(seen->tool, "sandbox");
+  EXPECT_EQ(seen->action, Action::kBlock);
+  EXPECT_THAT(seen->capabilities, ::testing::Contains("net.egress.ssh"));
 }
 
 }  // namespace
