@@ -92,6 +92,14 @@ absl::StatusOr<JudgedRun> RunProgram(const Sandbox& sandbox, Evaluator& evaluato
   return ViaEvaluator(sandbox, evaluator, env, QuoteArgv(argv), tool, argv);
 }
 
+absl::StatusOr<JudgedRun> RunObserved(const Sandbox& sandbox, Guard& guard, int env,
+                                      absl::Span<const std::string> argv) {
+  if (argv.empty()) return absl::InvalidArgumentError("argv must name a program");
+  return JudgeThenRun(
+      sandbox, guard.policy(), guard.mode(), [](Verdict*) { return absl::OkStatus(); },
+      [&] { return GuardJudge(&guard, env); }, argv);
+}
+
 absl::Status RecordJudgedRun(const CompiledPolicy& policy, const JudgedRun& run,
                              const RecordContext& context, AuditSink* sink) {
   std::vector<DecisionRecord> records;

@@ -86,6 +86,12 @@ absl::StatusOr<JudgedRun> RunProgram(const Sandbox& sandbox, Evaluator& evaluato
                                      absl::Span<const std::string> argv,
                                      std::string_view tool = "shell");
 
+// Runs argv with only what it does judged (the caller judged the text
+// already, e.g. a Gymnasium wrapper in front of an env that runs commands):
+// static_verdict stays `allow`, verdict merges the observations.
+absl::StatusOr<JudgedRun> RunObserved(const Sandbox& sandbox, Guard& guard, int env,
+                                      absl::Span<const std::string> argv);
+
 // Records the call (its text's verdict, as `context` says: env, episode,
 // step, tool, arguments) and then every kept observation with its own
 // verdict (kind `observation`, tool `sandbox`, the observation as a JSON
