@@ -5,6 +5,7 @@
 //
 //   build/bench/sandbox_benchmark
 //   Spawn/bare, Spawn/sandbox            run /bin/true, wait for it
+//   Spawn/sandbox_rlimits_only           the same without a cgroup (use_cgroup = false)
 //   Datagrams/{bare,sandbox}/{0,1000}    python3 sending N loopback datagrams
 //                                        (each judged, then proceeds inside)
 //   Connects/{bare,sandbox}/{0,1000}     python3 opening N loopback TCP connections
@@ -96,6 +97,7 @@ Acceptor& SharedAcceptor() {
 struct Setup {
   PolicyPtr policy = *LoadPolicyText(kLoopbackPolicy, "loopback-only.yaml");
   Sandbox sandbox = *Sandbox::Create({});
+  Sandbox rlimit_only = *Sandbox::Create({.use_cgroup = false});
 };
 
 Setup& Shared() {
@@ -103,7 +105,8 @@ Setup& Shared() {
   return *s;
 }
 
-void Run(benchmark::State& state, bool sandboxed, const std::vector<std::string>& argv) {
+void Run(benchmark::State& state, bool sandboxed, const std::vector<std::string>& argv,
+         bool cgroup = true) {
   if (sandboxed && !Sandbox::Available().ok()) {
     state.SkipWithError(std::string(Sandbox::Available().message()).c_str());
     return;
@@ -113,7 +116,7 @@ void Run(benchmark::State& state, bool sandboxed, const std::vector<std::string>
   EvaluatorJudge judge(&evaluator, 0);
   for (auto _ : state) {
     if (sandboxed) {
-      absl::StatusOr<RunResult> r = s.sandbox.Run(argv, judge);
+      absl::StatusOr<RunResult> r = (cgroup ? s.sandbox : s.rlimit_only).Run(argv, judge);
       if (!r.ok() || r->exit_code != 0) {
         state.SkipWithError(r.ok() ? r->stderr_text.c_str() : r.status().ToString().c_str());
         return;
@@ -127,6 +130,7 @@ void Run(benchmark::State& state, bool sandboxed, const std::vector<std::string>
 }
 
 void Spawn(benchmark::State& state, bool sandboxed) { Run(state, sandboxed, {"/bin/true"}); }
+void SpawnWithoutCgroup(benchmark::State& state) { Run(state, true, {"/bin/true"}, false); }
 
 void Datagrams(benchmark::State& state, bool sandboxed) {
   const std::string code = fmt::format(
@@ -148,6 +152,7 @@ void Connects(benchmark::State& state, bool sandboxed) {
 
 BENCHMARK_CAPTURE(Spawn, bare, false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(Spawn, sandbox, true)->Unit(benchmark::kMillisecond);
+BENCHMARK(SpawnWithoutCgroup)->Name("Spawn/sandbox_rlimits_only")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(Datagrams, bare, false)->Arg(0)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(Datagrams, sandbox, true)->Arg(0)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(Connects, bare, false)->Arg(0)->Arg(1000)->Unit(benchmark::kMillisecond);

@@ -231,7 +231,8 @@ absl::StatusOr<RunResult> Sandbox::Run(absl::Span<const std::string> argv, Judge
   plan.filter = sandbox_internal::SupervisedCallsFilter();
 
   std::unique_ptr<RunCgroup> cgroup =
-      RunCgroup::Create(options_.memory_bytes, options_.max_processes);
+      options_.use_cgroup ? RunCgroup::Create(options_.memory_bytes, options_.max_processes)
+                          : nullptr;
   plan.limit_with_rlimits = cgroup == nullptr;
   result.limits = cgroup ? cgroup->version() : "rlimit";
 
