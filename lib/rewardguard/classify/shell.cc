@@ -101,6 +101,10 @@ struct Ctx {
   int depth = 0;
   const Cmd* cmd = nullptr;
   int cmd_index = -1;
+  // The program (not a shell) that started this command: a launcher, find
+  // -exec, an editor's `:!`, awk's system(). A shell it starts without a
+  // command is a shell escape.
+  std::string_view launched_by;
 };
 
 struct Abort {};
@@ -229,6 +233,14 @@ class Analyzer {
   void AnalyzeNested(std::string_view src, const Ctx& ctx) {
     AnalyzeString(src, ctx.depth + 1, nullptr, nullptr, ctx.in_loop);
   }
+  // A command string that `program` (not a shell) starts: analyzed like
+  // AnalyzeNested, its commands knowing who started them.
+  void AnalyzeStarted(std::string_view src, const Ctx& ctx, std::string_view program) {
+    std::string_view saved = escape_from_;
+    if (escape_from_.empty()) escape_from_ = program;
+    AnalyzeNested(src, ctx);
+    escape_from_ = saved;
+  }
   void AnalyzeCommands(Parser* p);
   void ScanScript(std::string_view code, std::string_view language, const Ctx& ctx,
                   std::string_view program);
@@ -265,7 +277,9 @@ class Analyzer {
   void AnalyzeRedir(Parser* p, const Cmd& cmd, const Redir& r, std::string_view program,
                     const Ctx& ctx);
   void AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult* res);
-  void StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
+  // What feeds a shell or interpreter reading stdin; true if nothing does
+  // (an interactive one).
+  bool StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
                     const ProgramSig* sig, bool script);
   void CheckDestination(std::string_view host, int port, std::string_view url,
                         std::string_view scheme, std::string_view program,
@@ -320,6 +334,9 @@ class Analyzer {
   std::map<std::string, std::string, std::less<>> literal_vars_;
   // `curl -o FILE`-style targets of the command being analyzed.
   std::vector<std::string> option_targets_;
+  // While a command string started by a program is analyzed
+  // (AnalyzeStarted): that program, for Ctx::launched_by.
+  std::string_view escape_from_;
 };
 
 // ---------------------------------------------------------------- lexer
@@ -1492,8 +1509,14 @@ bool HasOpt(const ParsedArgs& pa, std::string_view written, const Opt** found = 
 }
 
 bool ConditionHolds(const classify_internal::Condition& c, const std::vector<Word>& argv,
-                    size_t from, const ParsedArgs& pa, bool has_command) {
+                    size_t from, const ParsedArgs& pa, bool has_command, bool discarded) {
   if (c.no_command && has_command) return false;
+  if (c.output_discarded && !discarded) return false;
+  for (const std::string& o : c.without_options) {
+    for (size_t i = from; i < argv.size(); ++i)
+      if (argv[i].text == o || StartsWith(argv[i].text, StrCat(o, "="))) return false;
+    if (HasOpt(pa, o)) return false;
+  }
   if (c.no_args && argv.size() > from) return false;
   if (c.no_positionals && !pa.positionals.empty()) return false;
   if (c.min_positionals >= 0 && static_cast<int>(pa.positionals.size()) < c.min_positionals)
@@ -1698,7 +1721,7 @@ void Analyzer::AnalyzeRedir(Parser* p, const Cmd& cmd, const Redir& r, std::stri
   FileFact(access, t, program, cmd.text, true);
 }
 
-void Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
+bool Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
                             const ProgramSig* sig, bool script) {
   const Cmd& cmd = *ctx.cmd;
   for (uint32_t i = cmd.r0; i < cmd.r1; ++i) {
@@ -1711,11 +1734,11 @@ void Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
           Emit("process.remote_code", "downloaded code fed to an interpreter", program, cmd.text);
         else
           Unanalyzable("computed code fed to an interpreter", cmd.text, program);
-        return;
+        return false;
       }
       if (script) ScanScript(body, sig->language, ctx, program);
       else AnalyzeString(body, ctx.depth + 1);
-      return;
+      return false;
     }
     if (r.op == RedirOp::kIn) {
       if (r.target.flags & kProcessSubst) {
@@ -1724,15 +1747,15 @@ void Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
         else
           Unanalyzable("generated code fed to an interpreter", cmd.text, program);
       }
-      return;  // a script file
+      return false;  // a script file
     }
     if (r.op == RedirOp::kDupIn && p->a_->tcp_fd >= 0) {
       Emit("net.reverse_shell", "shell reading commands from a network connection", program,
            cmd.text, tcp_host, tcp_port);
-      return;
+      return false;
     }
   }
-  if (!cmd.pipe_from.valid()) return;  // interactive
+  if (!cmd.pipe_from.valid()) return true;  // interactive
   bool net = false, decoder = false, literal = true, cat = true;
   std::string text;
   for (int i = cmd.pipe_from.begin; i < cmd.pipe_from.end && i < static_cast<int>(p->results_.size()); ++i) {
@@ -1756,6 +1779,7 @@ void Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
   } else if (!cat) {
     Unanalyzable("generated commands piped into a shell or interpreter", cmd.text, program);
   }
+  return false;
 }
 
 namespace {
@@ -1821,6 +1845,14 @@ std::optional<std::string_view> EditorShellEscape(std::string_view command) {
       break;
     }
     if (s.starts_with('!')) return command.substr(static_cast<size_t>(s.data() + 1 - command.data()));
+    // vim's `:sh[ell]` starts a shell; gdb's `shell CMD` runs CMD.
+    for (std::string_view verb : {"shell", "sh"}) {
+      if (!s.starts_with(verb)) continue;
+      std::string_view after = StripAsciiWhitespace(s.substr(verb.size()));
+      if (s.size() == verb.size() || after.empty()) return std::string_view("sh");
+      if (s[verb.size()] == ' ') return after;
+      break;
+    }
     begin = bar + 1;
   }
   return std::nullopt;
@@ -1837,7 +1869,7 @@ void Analyzer::CommandOptions(const ProgramSig& sig, const std::vector<Word>& ar
                     [&](std::string_view c) { return StrContains(value, c); })) {
       Unanalyzable("editor command runs a command it computes", command, program);
     } else if (std::optional<std::string_view> shell = EditorShellEscape(value)) {
-      if (!StripAsciiWhitespace(*shell).empty()) AnalyzeNested(*shell, ctx);
+      if (!StripAsciiWhitespace(*shell).empty()) AnalyzeStarted(*shell, ctx, program);
     }
   };
   for (size_t i = 1; i < argv.size(); ++i) {
@@ -1847,6 +1879,53 @@ void Analyzer::CommandOptions(const ProgramSig& sig, const std::vector<Word>& ar
       else if (a == o && i + 1 < argv.size()) editor_command(argv[i + 1].text);
     }
   }
+  // Options and arguments whose value is a command the program runs.
+  auto started = [&](const Word& w, std::string_view value) {
+    if (w.flags & kCommandSubst) {
+      if (w.flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+      else Unanalyzable("runs a computed command string", command, program);
+    } else if (!StripAsciiWhitespace(value).empty()) {
+      AnalyzeStarted(value, ctx, sig.shell_escape ? program : std::string_view());
+    }
+  };
+  auto strip_prefix = [](std::string_view* v, std::string_view prefix) {
+    if (prefix.empty()) return true;
+    if (v->size() < prefix.size()) return false;
+    for (size_t k = 0; k < prefix.size(); ++k) {
+      char a = absl::ascii_tolower(static_cast<unsigned char>((*v)[k]));
+      char b = absl::ascii_tolower(static_cast<unsigned char>(prefix[k]));
+      // `ProxyCommand=CMD` is also written `ProxyCommand CMD`.
+      if (a != b && !(b == '=' && k + 1 == prefix.size() && a == ' ')) return false;
+    }
+    v->remove_prefix(prefix.size());
+    return true;
+  };
+  for (const std::string& spec : sig.command_options) {
+    size_t cut = spec.find(' ');
+    if (cut == std::string::npos) cut = spec.find('=');
+    std::string_view opt = std::string_view(spec).substr(0, cut);
+    std::string_view prefix = cut == std::string::npos ? std::string_view()
+                                                       : std::string_view(spec).substr(cut + 1);
+    for (size_t i = 1; i < argv.size(); ++i) {
+      std::string_view a = argv[i].text, value;
+      const Word* w = &argv[i];
+      if (a == opt && i + 1 < argv.size()) {
+        w = &argv[++i];
+        value = w->text;
+      } else if (a.size() > opt.size() && a.starts_with(opt) &&
+                 (a[opt.size()] == '=' || (opt.size() == 2 && opt[1] != '-'))) {
+        value = a.substr(opt.size() + (a[opt.size()] == '=' && opt.size() > 2 ? 1 : 0));
+      } else {
+        continue;
+      }
+      if (strip_prefix(&value, prefix)) started(*w, value);
+    }
+  }
+  for (const std::string& prefix : sig.command_args)
+    for (size_t i = 1; i < argv.size(); ++i) {
+      std::string_view value = argv[i].text;
+      if (strip_prefix(&value, prefix)) started(argv[i], value.substr(0, value.find(',')));
+    }
   if (sig.command_config.empty()) return;
   auto setting = [&](std::string_view key, std::string_view value) {
     const std::string lower = AsciiLower(key);
@@ -1855,7 +1934,7 @@ void Analyzer::CommandOptions(const ProgramSig& sig, const std::vector<Word>& ar
       if (bang) pattern.remove_prefix(1);
       if (!GlobMatch(pattern, lower) || (bang && !value.starts_with('!'))) continue;
       if (bang) value.remove_prefix(1);
-      AnalyzeNested(value, ctx);
+      AnalyzeStarted(value, ctx, program);
       return;
     }
   };
@@ -2010,6 +2089,7 @@ void Analyzer::AnalyzeCmd(Parser* p, int index) {
   ctx.depth = p->depth_;
   ctx.cmd = &cmd;
   ctx.cmd_index = index;
+  ctx.launched_by = escape_from_;
   CmdResult& res = p->results_[index];
   size_t before = out_->size();
   std::string_view program;
@@ -2081,6 +2161,13 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     if (functions.contains(AbslView(program))) {
       Emit(cap::kShellExec, "", program, command);
       if (sig) Unanalyzable("a function shadows a known program", command, program);
+      // `:(){ :|:& };:`: a function piped into itself multiplies processes.
+      for (int i = cmd.pipe_from.begin; cmd.pipe_from.valid() && i < cmd.pipe_from.end &&
+                                        i < static_cast<int>(p->results_.size());
+           ++i)
+        if (p->results_[i].program == program)
+          Emit("compute.burn", "fork bomb (a function piped into itself)", program, command);
+      if (res) res->program = program;
       return;
     }
     Emit(cap::kShellExec, "", program, command);
@@ -2146,12 +2233,20 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
       inner += sig->skip;
     }
     bool has_command = inner < argv.size();
+    // stdout thrown away (`yes > /dev/null`): output nobody reads.
+    bool discarded = false;
+    for (uint32_t i = cmd.r0; i < cmd.r1; ++i) {
+      const Redir& r = p->redirs_[i];
+      if ((r.op == RedirOp::kOut || r.op == RedirOp::kAppend) && (r.fd == -1 || r.fd == 1) &&
+          r.target.text == "/dev/null")
+        discarded = true;
+    }
 
     // Base capability and conditions.
     bool suppressed = false;
     if (sig) {
       for (const auto& c : sig->when)
-        if (c.suppress && ConditionHolds(c, argv, 1, pa, has_command)) suppressed = true;
+        if (c.suppress && ConditionHolds(c, argv, 1, pa, has_command, discarded)) suppressed = true;
     }
     // Hosts for net facts.
     struct Target {
@@ -2260,10 +2355,18 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
       }
       for (const std::string& ho : sig->host_options) {
         const Opt* o = nullptr;
+        std::string_view value;
         if (HasOpt(pa, ho, &o) && o->value) {
+          value = o->value_text;
+        } else if (ho.size() > 2 && ho[1] != '-') {
+          // Single-dash long options (openssl -connect HOST:PORT).
+          for (size_t i = 1; i + 1 < argv.size() && value.empty(); ++i)
+            if (argv[i].text == ho) value = argv[i + 1].text;
+        }
+        if (!value.empty()) {
           std::string_view h;
           int pt = -1;
-          SplitUserHost(o->value_text, &h, &pt);
+          SplitUserHost(value, &h, &pt);
           targets.push_back({std::string(h), pt, {}});
         }
       }
@@ -2288,7 +2391,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     }
     if (sig) {
       for (const auto& c : sig->when) {
-        if (c.suppress || !ConditionHolds(c, argv, 1, pa, has_command)) continue;
+        if (c.suppress || !ConditionHolds(c, argv, 1, pa, has_command, discarded)) continue;
         if (!c.host.empty() || !c.host_options.empty()) {
           std::string h = c.host;
           int pt = c.port;
@@ -2389,7 +2492,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
               if (o->value->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
               else Unanalyzable("runs a computed command string", command, program);
             } else {
-              AnalyzeNested(o->value_text, ctx);
+              AnalyzeStarted(o->value_text, ctx, sig->shell_escape ? program : std::string_view());
             }
             return;
           }
@@ -2400,15 +2503,17 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           bool dyn = false;
           for (size_t i = inner; i < argv.size(); ++i) dyn |= (argv[i].flags & kCommandSubst) != 0;
           if (dyn) Unanalyzable("runs a computed command string", command, program);
-          else AnalyzeNested(s, ctx);
+          else AnalyzeStarted(s, ctx, sig->shell_escape ? program : std::string_view());
           return;
         }
         if (sig->capability == "process.background") ctx.background = true;
+        if (sig->shell_escape) ctx.launched_by = program;
         argv.erase(argv.begin(), argv.begin() + static_cast<long>(inner));
         continue;
       }
       case Role::kXargs:
         ctx.in_loop = true;
+        ctx.launched_by = program;
         if (pa.rest >= argv.size()) return;
         argv.erase(argv.begin(), argv.begin() + static_cast<long>(pa.rest));
         continue;
@@ -2426,6 +2531,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             Ctx c2 = ctx;
             c2.in_loop = true;
             c2.depth = ctx.depth + 1;
+            c2.launched_by = program;
             if (c2.depth > limits_.max_shell_depth)
               LimitExceeded("find -exec nested deeper than limits.max_shell_depth", command);
             AnalyzeArgv(p, std::move(sub), c2, nullptr);
@@ -2460,7 +2566,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           } else {
             // Variables inside the string stay as written: a variable in
             // program position is unanalyzable there.
-            AnalyzeNested(code->text, ctx);
+            AnalyzeStarted(code->text, ctx, ctx.launched_by);
           }
           return;
         }
@@ -2477,7 +2583,9 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           }
         }
         if (res) res->stdin_shell = true;
-        StdinProgram(p, ctx, program, sig, false);
+        if (StdinProgram(p, ctx, program, sig, false) && !ctx.launched_by.empty())
+          Emit(cap::kShellEscape, StrCat("an interactive shell started by ", ctx.launched_by),
+               program, command);
         return;
       }
       case Role::kScript: {
@@ -2492,6 +2600,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           if (sig->language == "python" && o.name != "c") is_code = false;
           if (sig->language == "php" && o.name != "r") is_code = false;
           if (sig->language == "awk") is_code = false;
+          if (sig->language == "bpftrace" && o.name != "e") is_code = false;
           if (is_code) {
             code = o.value;
             code_text = o.value_text;
@@ -2731,6 +2840,9 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
     Unanalyzable(StrCat(language, " code evaluating decoded data"), command, program);
   if (AnyOf(code, tri, s.env)) Emit("process.env_dump", "prints the whole environment", program, command);
   if (AnyOf(code, tri, s.mining)) Emit("compute.mining", "mining code", program, command);
+  if (AnyOf(code, tri, s.burn)) Emit("compute.burn", "code that multiplies processes", program, command);
+  if (AnyOf(code, tri, s.probe))
+    Emit("net.scan", StrCat(language, " code crafting or sending probe packets"), program, command);
   // Literal paths: secrets read, persistence written.
   bool writes = StrContains(code, "write") || StrContains(code, "'a'") ||
                 StrContains(code, "\"a\"") || StrContains(code, "'w'") ||
@@ -2789,8 +2901,20 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
           }
         }
       }
+      if (joined.empty() && call.call.back() == ' ') {
+        // `spawn sh` (expect), words rather than a string literal.
+        size_t end = begin;
+        while (end < code.size() && code[end] != '\n' && code[end] != ';' && code[end] != ']' &&
+               code[end] != '"' && code[end] != '\'')
+          ++end;
+        std::string_view words = StripAsciiWhitespace(code.substr(begin, end - begin));
+        if (words.find('$') == std::string_view::npos) joined = std::string(words);
+      }
       if (!joined.empty()) {
+        std::string_view saved = escape_from_;
+        if (escape_from_.empty()) escape_from_ = program;
         AnalyzeString(joined, ctx.depth + 1);
+        escape_from_ = saved;
       } else if (call.call != "exec(" && call.call != "`" && call.call != "open(" &&
                  call.call != "spawn(" && call.call.back() == '(') {
         size_t close = code.find(')', begin);
