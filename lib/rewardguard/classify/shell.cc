@@ -1509,8 +1509,10 @@ bool HasOpt(const ParsedArgs& pa, std::string_view written, const Opt** found = 
 }
 
 bool ConditionHolds(const classify_internal::Condition& c, const std::vector<Word>& argv,
-                    size_t from, const ParsedArgs& pa, bool has_command, bool discarded) {
+                    size_t from, const ParsedArgs& pa, bool has_command, bool discarded,
+                    bool has_urls) {
   if (c.no_command && has_command) return false;
+  if (c.urls && !has_urls) return false;
   if (c.output_discarded && !discarded) return false;
   for (const std::string& o : c.without_options) {
     for (size_t i = from; i < argv.size(); ++i)
@@ -1552,8 +1554,17 @@ bool ConditionHolds(const classify_internal::Condition& c, const std::vector<Wor
   }
   if (!c.subcommands.empty()) {
     if (pa.positionals.empty()) return false;
+    // "tool install": the first positionals, word by word.
+    auto matches = [&](std::string_view s) {
+      for (size_t k = 0;; ++k) {
+        size_t sp = s.find(' ');
+        if (k >= pa.positionals.size() || pa.positionals[k]->text != s.substr(0, sp)) return false;
+        if (sp == std::string_view::npos) return true;
+        s.remove_prefix(sp + 1);
+      }
+    };
     bool any = false;
-    for (const std::string& s : c.subcommands) any |= pa.positionals[0]->text == s;
+    for (const std::string& s : c.subcommands) any |= matches(s);
     if (!any) return false;
   }
   auto any_arg = [&](auto pred) {
@@ -2233,6 +2244,25 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
       inner += sig->skip;
     }
     bool has_command = inner < argv.size();
+    // URLs given to it (a package manager's `--index-url URL`, `git+https://`
+    // requirements): for `urls:` clauses, beyond the loopback.
+    struct UrlTarget {
+      std::string host;
+      int port;
+      std::string_view url;
+    };
+    std::vector<UrlTarget> url_targets;
+    if (sig && sig->urls_clause) {
+      auto add_url = [&](std::string_view text) {
+        if (text.find("://") == std::string_view::npos || url_targets.size() >= 8) return;
+        Url u = ParseUrl(text);
+        if (u.valid && !u.host.empty() && !classify_internal::IsLoopback(u.host))
+          url_targets.push_back({u.host, u.port, text});
+      };
+      for (const Opt& o : pa.opts)
+        if (o.value) add_url(o.value_text);
+      for (const Word* w : pa.positionals) add_url(w->text);
+    }
     // stdout thrown away (`yes > /dev/null`): output nobody reads.
     bool discarded = false;
     for (uint32_t i = cmd.r0; i < cmd.r1; ++i) {
@@ -2246,7 +2276,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     bool suppressed = false;
     if (sig) {
       for (const auto& c : sig->when)
-        if (c.suppress && ConditionHolds(c, argv, 1, pa, has_command, discarded)) suppressed = true;
+        if (c.suppress && ConditionHolds(c, argv, 1, pa, has_command, discarded, !url_targets.empty())) suppressed = true;
     }
     // Hosts for net facts.
     struct Target {
@@ -2391,8 +2421,11 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     }
     if (sig) {
       for (const auto& c : sig->when) {
-        if (c.suppress || !ConditionHolds(c, argv, 1, pa, has_command, discarded)) continue;
-        if (!c.host.empty() || !c.host_options.empty()) {
+        if (c.suppress || !ConditionHolds(c, argv, 1, pa, has_command, discarded, !url_targets.empty())) continue;
+        if (c.urls) {
+          for (const UrlTarget& t : url_targets)
+            Emit(c.capability, c.detail, program, command, t.host, t.port, t.url);
+        } else if (!c.host.empty() || !c.host_options.empty()) {
           std::string h = c.host;
           int pt = c.port;
           std::string hstore;

@@ -323,3 +323,265 @@ TEST_F(FamiliesTest, ShellsThatAreNotEscapes) {
 
 }  // namespace
 }  // namespace rewardguard
+
+namespace rewardguard {
+namespace {
+
+// ---------------------------------------------- package-manager subcommands
+
+struct Sub {
+  const char* command;
+  const char* host;  // nullptr: local, no network fact at all
+};
+
+// The network facts of `command`, as "capability@host" words.
+std::string NetFacts(std::string_view command) {
+  FactList facts;
+  AnalyzeShell(command, Limits{}, &facts);
+  std::string out;
+  for (const Fact& f : facts)
+    if (f.capability.starts_with("net.")) out += f.capability + "@" + f.host + " ";
+  return out;
+}
+
+bool HasEgressTo(std::string_view command, std::string_view host) {
+  FactList facts;
+  AnalyzeShell(command, Limits{}, &facts);
+  for (const Fact& f : facts)
+    if (f.capability.starts_with("net.egress") && f.host == host) return true;
+  return false;
+}
+
+constexpr Sub kSubcommands[] = {
+    // pip
+    {"pip install requests", "pypi.org"},
+    {"pip3 install -r requirements.txt", "pypi.org"},
+    {"python -m pip install -U pip", "pypi.org"},
+    {"pip index versions requests", "pypi.org"},
+    {"pip download -d wheels numpy", "pypi.org"},
+    {"pip wheel .", "pypi.org"},
+    {"pip install --index-url https://mirror.example.org/simple x", "mirror.example.org"},
+    {"pip install -i https://mirror.example.org/simple x", "mirror.example.org"},
+    {"pip install git+https://github.com/psf/requests", "github.com"},
+    {"pip install https://example.org/pkg-1.0.tar.gz", "example.org"},
+    {"pip install --extra-index-url https://download.pytorch.org/whl/cu121 torch", "download.pytorch.org"},
+    {"pip list", nullptr},
+    {"pip freeze > requirements.txt", nullptr},
+    {"pip show requests", nullptr},
+    {"pip check", nullptr},
+    {"pip uninstall -y requests", nullptr},
+    {"python3 -m pip list --outdated --format=json", nullptr},
+    {"pip install --no-index --find-links dist/ mypkg", nullptr},
+    // uv
+    {"uv pip install ruff", "pypi.org"},
+    {"uv add httpx", "pypi.org"},
+    {"uv sync", "pypi.org"},
+    {"uv lock --upgrade", "pypi.org"},
+    {"uv run pytest", "pypi.org"},
+    {"uv tool install ruff", "pypi.org"},
+    {"uv tool run black .", "pypi.org"},
+    {"uv python install 3.12", "pypi.org"},
+    {"uv publish", "upload.pypi.org"},
+    {"uvx ruff check .", nullptr /* host unknown: checked below */},
+    {"uv tool list", nullptr},
+    {"uv tool dir", nullptr},
+    {"uv pip list", nullptr},
+    {"uv pip freeze", nullptr},
+    {"uv venv .venv", nullptr},
+    {"uv init myproj", nullptr},
+    {"uv run --offline pytest", nullptr},
+    {"uv cache clean", nullptr},
+    // poetry, pdm, pipx, conda
+    {"poetry install", "pypi.org"},
+    {"poetry add requests", "pypi.org"},
+    {"poetry self add poetry-plugin-export", "pypi.org"},
+    {"poetry show --outdated", "pypi.org"},
+    {"poetry publish", "upload.pypi.org"},
+    {"poetry run pytest", nullptr},
+    {"poetry build", nullptr},
+    {"poetry show", nullptr},
+    {"poetry check", nullptr},
+    {"pdm add requests", "pypi.org"},
+    {"pdm list", nullptr},
+    {"pipx install black", "pypi.org"},
+    {"pipx list", nullptr},
+    {"conda install -y numpy", "conda.anaconda.org"},
+    {"conda create -n env python=3.11", "conda.anaconda.org"},
+    {"conda env create -f environment.yml", "conda.anaconda.org"},
+    {"mamba install -c conda-forge xtensor", "conda.anaconda.org"},
+    {"conda list", nullptr},
+    {"conda env list", nullptr},
+    {"conda info --envs", nullptr},
+    // npm, pnpm, yarn, bun, deno
+    {"npm install", "registry.npmjs.org"},
+    {"npm ci", "registry.npmjs.org"},
+    {"npm i -D typescript", "registry.npmjs.org"},
+    {"npm search express", "registry.npmjs.org"},
+    {"npm view react version", "registry.npmjs.org"},
+    {"npm outdated", "registry.npmjs.org"},
+    {"npm audit", "registry.npmjs.org"},
+    {"npm init react-app my-app", "registry.npmjs.org"},
+    {"npm create vite@latest app", "registry.npmjs.org"},
+    {"npm publish", "registry.npmjs.org"},
+    {"npm install --registry https://npm.internal.example/ x", "npm.internal.example"},
+    {"npm install github:user/repo", nullptr /* code host: checked below */},
+    {"npm init -y", nullptr},
+    {"npm run build", nullptr},
+    {"npm test", nullptr},
+    {"npm run lint -- --fix", nullptr},
+    {"npm ls --depth=0", nullptr},
+    {"npm pack", nullptr},
+    {"npm config get prefix", nullptr},
+    {"pnpm install", "registry.npmjs.org"},
+    {"pnpm add -D vitest", "registry.npmjs.org"},
+    {"pnpm dlx create-next-app", "registry.npmjs.org"},
+    {"pnpm run build", nullptr},
+    {"pnpm test", nullptr},
+    {"pnpm ls", nullptr},
+    {"yarn", "registry.yarnpkg.com"},
+    {"yarn install --frozen-lockfile", "registry.yarnpkg.com"},
+    {"yarn add react", "registry.yarnpkg.com"},
+    {"yarn info react", "registry.yarnpkg.com"},
+    {"yarn test", nullptr},
+    {"yarn run build", nullptr},
+    {"yarn install --offline", nullptr},
+    {"yarn --version", nullptr},
+    {"bun install", "registry.npmjs.org"},
+    {"bun add zod", "registry.npmjs.org"},
+    {"bun info react", "registry.npmjs.org"},
+    {"bun x cowsay hi", "registry.npmjs.org"},
+    {"bun run dev", nullptr},
+    {"bun test", nullptr},
+    {"bun build ./index.ts --outdir dist", nullptr},
+    {"deno install", "jsr.io"},
+    {"deno run main.ts", nullptr},
+    {"deno test", nullptr},
+    // cargo, go
+    {"cargo install ripgrep", "index.crates.io"},
+    {"cargo add serde", "index.crates.io"},
+    {"cargo fetch", "index.crates.io"},
+    {"cargo update", "index.crates.io"},
+    {"cargo search serde", "index.crates.io"},
+    {"cargo publish", "crates.io"},
+    {"cargo build --release", nullptr},
+    {"cargo test", nullptr},
+    {"cargo fmt --check", nullptr},
+    {"cargo clippy -- -D warnings", nullptr},
+    {"cargo install --path .", nullptr},
+    {"cargo update --offline", nullptr},
+    {"go get github.com/pkg/errors", "proxy.golang.org"},
+    {"go mod download", "proxy.golang.org"},
+    {"go mod tidy", "proxy.golang.org"},
+    {"go install golang.org/x/tools/gopls@latest", "proxy.golang.org"},
+    {"go run golang.org/x/tools/cmd/stringer@v0.20.0 -type=T", "proxy.golang.org"},
+    {"go tool vet ./...", nullptr},
+    {"go build ./...", nullptr},
+    {"go test -race ./...", nullptr},
+    {"go vet ./...", nullptr},
+    {"go mod init example.com/m", nullptr},
+    {"go run ./cmd/server", nullptr},
+    {"go install ./...", nullptr},
+    {"go env GOPATH", nullptr},
+    // gem, bundler, composer
+    {"gem install rails", "rubygems.org"},
+    {"gem update --system", "rubygems.org"},
+    {"gem search -r rack", "rubygems.org"},
+    {"gem push x-1.0.gem", "rubygems.org"},
+    {"gem list", nullptr},
+    {"gem install --local x.gem", nullptr},
+    {"gem build x.gemspec", nullptr},
+    {"bundle install", "rubygems.org"},
+    {"bundle", "rubygems.org"},
+    {"bundle update rails", "rubygems.org"},
+    {"bundle add rspec", "rubygems.org"},
+    {"bundle exec rspec", nullptr},
+    {"bundle install --local", nullptr},
+    {"bundle check", nullptr},
+    {"composer install", "repo.packagist.org"},
+    {"composer require monolog/monolog", "repo.packagist.org"},
+    {"composer update", "repo.packagist.org"},
+    {"composer create-project laravel/laravel app", "repo.packagist.org"},
+    {"composer show --latest", "repo.packagist.org"},
+    {"composer dump-autoload", nullptr},
+    {"composer run-script test", nullptr},
+    {"composer validate", nullptr},
+    {"composer show", nullptr},
+    // apt, brew
+    {"apt install -y curl", "deb.debian.org"},
+    {"apt-get update", "deb.debian.org"},
+    {"apt-get install -y build-essential", "deb.debian.org"},
+    {"apt-get source bash", "deb.debian.org"},
+    {"apt list --installed", nullptr},
+    {"apt show bash", nullptr},
+    {"apt-cache policy bash", nullptr},
+    {"brew install jq", "formulae.brew.sh"},
+    {"brew update", "formulae.brew.sh"},
+    {"brew upgrade", "formulae.brew.sh"},
+    {"brew search ripgrep", "formulae.brew.sh"},
+    {"brew list", nullptr},
+    {"brew --prefix", nullptr},
+    {"brew uninstall jq", nullptr},
+};
+
+TEST(PackageManagerSubcommands, NetworkAndLocalSubcommands) {
+  for (const Sub& s : kSubcommands) {
+    SCOPED_TRACE(s.command);
+    std::string net = NetFacts(s.command);
+    if (s.host == nullptr) {
+      if (std::string_view(s.command).starts_with("uvx") ||
+          std::string_view(s.command).starts_with("npm install github:"))
+        EXPECT_NE(net, "");
+      else
+        EXPECT_EQ(net, "") << "a local subcommand reached the network";
+    } else {
+      EXPECT_TRUE(HasEgressTo(s.command, s.host)) << "wanted egress to " << s.host << ", got " << net;
+    }
+  }
+}
+
+// An allow-list naming the registries lets the network subcommands through;
+// a URL to any other host still needs its own exception.
+TEST(PackageManagerSubcommands, RegistryAllowListLetsThemThrough) {
+  auto policy = LoadPolicyText(R"(
+version: 1
+name: registries
+default: block
+tools:
+  shell: {analyzer: shell, command: $.command}
+rules:
+  - {id: run-programs, match: shell.exec, action: allow}
+  - {id: workspace, match: fs, action: allow}
+  - id: registries
+    match: net.egress
+    when: {host: ["pypi.org", "registry.npmjs.org", "registry.yarnpkg.com", "index.crates.io",
+                  "proxy.golang.org", "rubygems.org", "repo.packagist.org", "conda.anaconda.org",
+                  "deb.debian.org", "formulae.brew.sh"]}
+    action: allow
+)",
+                               "registries.yaml");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  Evaluator e(*policy, 1);
+  auto judge = [&](std::string_view command) {
+    return e.Evaluate(0, {"shell", "{\"command\":" + JsonString(command) + "}"}).action;
+  };
+  for (const char* c : {"pip install requests", "pip index versions requests", "uv sync",
+                        "poetry self add poetry-plugin-export", "npm search express", "npm ci",
+                        "yarn", "bun info react", "cargo fetch", "go mod download",
+                        "gem install rails", "bundle install", "composer install",
+                        "conda install numpy", "apt-get install -y curl", "brew install jq",
+                        "pip list", "npm init -y", "go tool vet ./..."}) {
+    SCOPED_TRACE(c);
+    EXPECT_EQ(judge(c), Action::kAllow);
+  }
+  for (const char* c : {"pip install git+https://github.com/psf/requests",
+                        "pip install --index-url https://mirror.example.org/simple x",
+                        "npm install --registry https://npm.internal.example/ x",
+                        "pip install --extra-index-url https://download.pytorch.org/whl torch",
+                        "poetry publish", "cargo publish"}) {
+    SCOPED_TRACE(c);
+    EXPECT_EQ(judge(c), Action::kBlock);
+  }
+}
+
+}  // namespace
+}  // namespace rewardguard

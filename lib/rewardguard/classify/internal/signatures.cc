@@ -213,7 +213,7 @@ class SignatureLoader {
                         "arg_contains", "arg_prefix", "arg_equals", "arg_octal_mask",
                         "min_positionals", "no_args", "no_positionals", "no_command",
                         "suppress", "capability", "detail", "host", "port", "host_options",
-                        "without_options", "output_discarded"});
+                        "without_options", "output_discarded", "urls"});
           Condition c;
           c.options = List(w["options"]);
           c.value_contains = List(w["value_contains"]);
@@ -224,6 +224,8 @@ class SignatureLoader {
           c.arg_equals = List(w["arg_equals"]);
           c.without_options = List(w["without_options"]);
           c.output_discarded = w["output_discarded"].as<bool>(false);
+          c.urls = w["urls"].as<bool>(false);
+          p->urls_clause |= c.urls;
           if (w["arg_octal_mask"])
             c.arg_octal_mask = std::stoul(w["arg_octal_mask"].as<std::string>(), nullptr, 8);
           c.min_positionals = w["min_positionals"].as<int>(-1);

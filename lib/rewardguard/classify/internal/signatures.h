@@ -50,6 +50,9 @@ struct Condition {
   bool no_positionals = false;
   bool no_command = false;  // launchers: nothing to run
   bool output_discarded = false;  // stdout goes to /dev/null (`yes > /dev/null`)
+  // Some option value or positional is a URL beyond the loopback: one fact
+  // per URL, with its host.
+  bool urls = false;
   bool suppress = false;    // cancels the program's base capability
   std::string capability;
   std::string detail;
@@ -88,6 +91,7 @@ struct ProgramSig {
   // (false for shell builtins and for programs whose job is to start shells
   // elsewhere: containers, terminal multiplexers).
   bool shell_escape = true;
+  bool urls_clause = false;  // some `when:` clause says `urls: true`
   bool stdin_upload = false;   // data fed to stdin is sent to the destination
   std::vector<Condition> when;
   // Launchers.
