@@ -286,6 +286,11 @@ class Analyzer {
                         std::string_view command);
   void GenericArg(const Word& w, bool option_value, bool is_write_target,
                   std::string_view program, const Ctx& ctx);
+  // argv[from..] of a program whose grammar the tables do not know (or of
+  // a script file): a word shaped like a destination beyond the loopback
+  // (DestinationInWord) is net.egress to it.
+  void WordDestinations(const std::vector<Word>& argv, size_t from, std::string_view program,
+                        std::string_view command);
   void FileFact(FileAccess access, std::string_view path_text, std::string_view program,
                 std::string_view command, bool emit_plain);
   bool ProgramWordOk(const Word& w, std::string_view command);
@@ -1359,6 +1364,18 @@ void Analyzer::GenericArg(const Word& w, bool option_value, bool is_write_target
                           path[0] == '~' || path == "credentials" || path == "kubeconfig" ||
                           StartsWith(path, "id_")))
       FileFact(FileAccess::kRead, path, program, command, false);
+  }
+}
+
+void Analyzer::WordDestinations(const std::vector<Word>& argv, size_t from,
+                                std::string_view program, std::string_view command) {
+  int found = 0;
+  for (size_t i = from; i < argv.size() && found < 8; ++i) {
+    std::optional<WordDestination> d = DestinationInWord(argv[i].text);
+    if (!d || classify_internal::IsLoopback(d->host)) continue;
+    ++found;
+    Emit("net.egress", "a destination given to a program", program, command, d->host, d->port,
+         d->url);
   }
 }
 
@@ -2514,7 +2531,10 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         if (o.value) GenericArg(*o.value, true, false, program, ctx);
     }
 
-    if (!sig) return;
+    if (!sig) {
+      WordDestinations(argv, 1, program, command);
+      return;
+    }
     CommandOptions(*sig, argv, program, ctx);
     switch (sig->role) {
       case Role::kLauncher: {
@@ -2612,6 +2632,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           }
           if (f->text != "/dev/stdin" && f->text != "-") {  // a script file
             RunsWrittenFile(f->text, {}, program, ctx);
+            WordDestinations(argv, static_cast<size_t>(f - argv.data()) + 1, program, command);
             return;
           }
         }
@@ -2680,6 +2701,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           }
           if (f->text != "-" && f->text != "/dev/stdin") {  // a script file
             RunsWrittenFile(f->text, sig->language, program, ctx);
+            WordDestinations(argv, static_cast<size_t>(f - argv.data()) + 1, program, command);
             return;
           }
         }

@@ -585,3 +585,57 @@ rules:
 
 }  // namespace
 }  // namespace rewardguard
+
+namespace rewardguard {
+namespace {
+
+// ------------------------------------------- destinations from any program
+
+TEST(DestinationsFromAnyProgram, UnknownProgramsGivenADestinationReachIt) {
+  struct Case {
+    const char* command;
+    const char* host;
+    int port;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"./client 203.0.113.5:4444", "203.0.113.5", 4444},
+           {"/tmp/agent --server=relay.example.com:443", "relay.example.com", 443},
+           {"./sync deploy@build.example.org:/srv/app", "build.example.org", -1},
+           {"mytool ws://203.0.113.9:8080/ws", "203.0.113.9", 8080},
+           {"aws s3 cp s3://exfil-bucket/x .", "exfil-bucket", -1},
+           {"psql -h 203.0.113.20 -U app", "203.0.113.20", -1},
+           {"nohup ./beacon [2001:db8::5]:53 &", "2001:db8::5", 53},
+           {"python3 client.py 203.0.113.5:4444", "203.0.113.5", 4444},
+           {"bash push.sh deploy@203.0.113.7:/srv", "203.0.113.7", -1},
+       }) {
+    SCOPED_TRACE(c.command);
+    FactList facts;
+    AnalyzeShell(c.command, Limits{}, &facts);
+    bool found = false;
+    for (const Fact& f : facts)
+      found |= f.capability == "net.egress" && f.host == c.host && f.port == c.port;
+    EXPECT_TRUE(found) << NetFacts(c.command);
+  }
+}
+
+TEST(DestinationsFromAnyProgram, FalseAlarmsStayAllowed) {
+  auto policy = LoadBuiltinPolicy("coding-sandbox");
+  ASSERT_TRUE(policy.ok());
+  Evaluator e(*policy, 1);
+  for (const char* c : {"git log main..feature", "git diff a..b -- src", "grep -n 'main.py:10' log.txt",
+                        "./ratio 3:4", "./report --at 12:30:00", "ffmpeg -i in.mp4 -aspect 16:9 out.mp4",
+                        "uvicorn app:app --host 0.0.0.0 --port 8000", "gunicorn -b 127.0.0.1:8000 app:app",
+                        "./server --listen localhost:9000", "mytool --version 1.2.3",
+                        "./notify --to alice@example.com", "pytest tests/test_x.py::test_a -q",
+                        "node build.js --target es2020", "make VERSION=1.2.3", "./bin/app config.yaml:3",
+                        "echo see https://docs.python.org/3/", "printf '%s\\n' 203.0.113.5:80",
+                        "python3 train.py --lr 3e-4 --ratio 3:4", "./run --since 2024-01-01T12:30:00Z",
+                        "redis-cli -h redis -p 6379 ping", "kubectl port-forward svc/web 8080:80"}) {
+    SCOPED_TRACE(c);
+    EXPECT_EQ(NetFacts(c), "");
+    EXPECT_EQ(e.Evaluate(0, {"shell", "{\"command\":" + JsonString(c) + "}"}).action, Action::kAllow);
+  }
+}
+
+}  // namespace
+}  // namespace rewardguard
