@@ -1837,7 +1837,7 @@ void Analyzer::Assignment(std::string_view name, std::string_view value, std::st
     // Run later by the program that reads it (git, man, less...): judged
     // here. LESSOPEN starts with `|`.
     while (value.starts_with('|')) value.remove_prefix(1);
-    AnalyzeNested(value, ctx);
+    AnalyzeStarted(value, ctx, name);
   }
   // A secret file's path put in a variable is read where the variable is
   // used (`f=/etc/shadow; cat $f`), and variables are not followed.
@@ -2531,10 +2531,8 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         if (o.value) GenericArg(*o.value, true, false, program, ctx);
     }
 
-    if (!sig) {
-      WordDestinations(argv, 1, program, command);
-      return;
-    }
+    if (!sig || sig->destinations) WordDestinations(argv, 1, program, command);
+    if (!sig) return;
     CommandOptions(*sig, argv, program, ctx);
     switch (sig->role) {
       case Role::kLauncher: {

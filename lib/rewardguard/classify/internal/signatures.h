@@ -92,6 +92,9 @@ struct ProgramSig {
   // elsewhere: containers, terminal multiplexers).
   bool shell_escape = true;
   bool urls_clause = false;  // some `when:` clause says `urls: true`
+  // Its words are read for destinations by shape, as for a program the
+  // tables do not know (a database client's host argument).
+  bool destinations = false;
   bool stdin_upload = false;   // data fed to stdin is sent to the destination
   std::vector<Condition> when;
   // Launchers.
