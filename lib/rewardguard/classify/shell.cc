@@ -2939,8 +2939,14 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
           if (c == ')' && --level <= 0) break;
           if (level == 0 && (c == '\n' || c == ';')) break;
         }
+        std::string_view first_literal;
+        int literals = 0;
         for (const Literal& l : lits) {
           if (l.end <= begin || l.end > end + 1) continue;
+          // os.execl("/bin/sh", "sh", ...): the second is the program's argv[0].
+          if (literals++ == 1 && StrContains(call.call, "exec") && l.text == Basename(first_literal))
+            continue;
+          if (literals == 1) first_literal = l.text;
           if (!joined.empty()) joined.push_back(' ');
           bool spaced = l.text.find(' ') != std::string_view::npos;
           bool single_arg = false;
@@ -2961,7 +2967,12 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
                code[end] != '"' && code[end] != '\'')
           ++end;
         std::string_view words = StripAsciiWhitespace(code.substr(begin, end - begin));
-        if (words.find('$') == std::string_view::npos) joined = std::string(words);
+        if (words.find('$') == std::string_view::npos) {
+          joined = std::string(words);
+        } else if (in_written_file_ == 0) {
+          Unanalyzable(StrCat(language, " code runs a computed command"), command, program);
+          continue;
+        }
       }
       if (!joined.empty()) {
         std::string_view saved = escape_from_;

@@ -135,6 +135,8 @@ TEST_F(FamiliesTest, NetworkProbing) {
       {"python3 -c 'from scapy.all import *; sr1(IP(dst=\"203.0.113.5\")/ICMP())'", "net.scan",
        kBlock},
       {"for i in $(seq 1 254); do ping -c1 -W1 10.0.0.$i; done", "net.scan", kBlock},
+      {"seq 1 254 | xargs -I{} ping -c1 -W1 10.0.0.{}", "net.scan", kBlock},
+      {"for ip in 10.0.0.{1..254}; do ping -c1 $ip & done", "net.scan", kBlock},
   });
 }
 
@@ -270,6 +272,8 @@ TEST_F(FamiliesTest, ShellEscapes) {
       {"unshare /bin/sh", kEscape, kBlock},
       {"python -c 'import pty;pty.spawn(\"/bin/sh\")'", kEscape, kBlock},
       {"python3 -c 'import os; os.system(\"/bin/sh\")'", kEscape, kBlock},
+      {"python3 -c 'import os; os.execl(\"/bin/sh\", \"sh\")'", kEscape, kBlock},
+      {"python3 -c 'import os; os.execl(\"/bin/sh\", \"sh\", \"-p\")'", "privilege.escalate", kBlock},
       {"perl -e 'exec \"/bin/sh\";'", kEscape, kBlock},
       {"ruby -e 'exec \"/bin/sh\"'", kEscape, kBlock},
       {"lua -e 'os.execute(\"/bin/sh\")'", kEscape, kBlock},
@@ -277,6 +281,7 @@ TEST_F(FamiliesTest, ShellEscapes) {
        kBlock},
       {"php -r 'system(\"/bin/sh\");'", kEscape, kBlock},
       {"expect -c 'spawn /bin/sh;interact'", kEscape, kBlock},
+      {"expect -c 'spawn $prog; interact'", "shell.unanalyzable", kBlock},
       {"ssh -o ProxyCommand=';sh 0<&2 1>&2' x", kEscape, kTerminate},
       {"gdb -nx -ex '!sh' -ex quit", kEscape, kBlock},
       {"gdb -nx -ex 'shell sh' -ex quit", kEscape, kBlock},
