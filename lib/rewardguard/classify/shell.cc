@@ -2927,6 +2927,9 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
         // The literals inside the call's parentheses (or to the line end).
         int level = call.call.back() == '(' ? 1 : 0;
         size_t end = begin;
+        // An options object or keyword dict (`{stdio: "inherit"}`) holds no
+        // part of the command.
+        size_t options = std::string_view::npos;
         for (; end < code.size(); ++end) {
           char c = code[end];
           if (c == '\'' || c == '"') {
@@ -2935,6 +2938,7 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
               if (code[end] == '\\') ++end;
             continue;
           }
+          if (c == '{' && options == std::string_view::npos) options = end;
           if (c == '(') ++level;
           if (c == ')' && --level <= 0) break;
           if (level == 0 && (c == '\n' || c == ';')) break;
@@ -2942,7 +2946,8 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
         std::string_view first_literal;
         int literals = 0;
         for (const Literal& l : lits) {
-          if (l.end <= begin || l.end > end + 1) continue;
+          if (l.end <= begin || l.end > end + 1 || (options != std::string_view::npos && l.end > options))
+            continue;
           // os.execl("/bin/sh", "sh", ...): the second is the program's argv[0].
           if (literals++ == 1 && StrContains(call.call, "exec") && l.text == Basename(first_literal))
             continue;
