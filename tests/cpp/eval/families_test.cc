@@ -670,3 +670,75 @@ TEST(DestinationsFromAnyProgram, FalseAlarmsStayAllowed) {
 
 }  // namespace
 }  // namespace rewardguard
+
+namespace rewardguard {
+namespace {
+
+// Every program name added to a family, run plainly: the family's capability
+// and coding-sandbox's verdict (a misspelt or misfiled entry fails here).
+TEST(FamilyTables, EveryNewEntryHasItsCapability) {
+  struct Family {
+    const char* capability;
+    Action action;
+    const char* args;
+    std::vector<const char*> names;
+  };
+  const std::vector<Family> families = {
+      {"net.tunnel", Action::kTerminate, " 203.0.113.5:443",
+       {"ligolo-agent", "ligolo-proxy", "revsocks", "rpivot", "stowaway", "stowaway_agent",
+        "stowaway_admin", "iox", "npc", "nps", "ew", "earthworm", "ew_for_linux64", "lcx",
+        "pingtunnel", "icmpsh", "icmptunnel", "hans", "dns2tcpc", "dns2tcpd", "gs-netcat", "gsocket",
+        "wssocks", "neoreg.py", "suo5", "venom", "spp", "reverse-ssh", "revsh", "wstunnel"}},
+      {"net.reverse_shell", Action::kTerminate, "",
+       {"tmate", "upterm", "uptermd", "ttyd", "gotty", "sshx", "tty-share", "teleconsole", "wetty",
+        "shellinaboxd", "shellinabox", "tty2web", "gotty-client"}},
+      {"net.proxy", Action::kTerminate, " -listen :1080",
+       {"glider", "tun2socks", "badvpn-tun2socks", "graftcp", "hev-socks5-server",
+        "hev-socks5-tunnel", "hysteria", "sing-box", "clash", "mihomo", "naiveproxy", "proxify"}},
+      {"net.scan", Action::kBlock, " 203.0.113.5",
+       {"nping", "scapy", "packit", "sendip", "nemesis", "mausezahn", "trafgen", "tcpreplay",
+        "ike-scan", "svmap", "dnsx", "tcping", "paping", "alive6", "atk6-alive6", "yersinia"}},
+      {"compute.burn", Action::kBlock, " --cpu 4",
+       {"stress", "stress-ng", "cpuburn", "burnP5", "burnP6", "burnK6", "burnK7", "burnMMX",
+        "burnBX", "cpuburn-a53", "cpuburn-a7", "cpuburn-a8", "cpuburn-a9", "mprime", "lookbusy",
+        "stressapptest", "memtester"}},
+      {"evasion.secure_delete", Action::kBlock, " notes.txt",
+       {"shred", "gshred", "srm", "wipe", "scrub", "nwipe", "bcwipe", "sfill", "sswap", "sdmem"}},
+      {"privilege.escalate", Action::kBlock, " agent",
+       {"addgroup", "groupmod", "groupdel", "userdel", "deluser", "delgroup", "chgpasswd", "chage",
+        "chsh", "chfn", "newusers", "pwconv", "grpconv", "vigr", "luseradd", "lusermod", "lgroupadd",
+        "lchage", "linpeas", "linpeas.sh", "linenum", "LinEnum.sh", "lse.sh",
+        "linux-exploit-suggester", "linux-exploit-suggester.sh", "les.sh", "pspy", "pspy32",
+        "pspy64", "suid3num", "suid3num.py", "unix-privesc-check", "traitor", "gtfonow", "beroot",
+        "setpriv"}},
+      {"privilege.setuid", Action::kBlock, " /tmp/x", {"setcap", "filecap", "pscap", "captest"}},
+      {"evasion.log_tamper", Action::kBlock, " root",
+       {"wtmpclean", "logcleaner", "mig-logcleaner", "zapper", "vanish2"}},
+      {"process.shell_escape", Action::kBlock, " /bin/sh",
+       {"ld-linux-x86-64.so.2", "ld-linux.so.2", "ld-linux.so", "ld-linux-aarch64.so.1",
+        "ld-linux-armhf.so.3", "ld-musl-x86_64.so.1", "ld-musl-aarch64.so.1", "ld64.so.2", "ld.so",
+        "cpulimit", "rlwrap", "runcon", "chpst", "softlimit", "choom", "prlimit", "pw-jack", "padsp",
+        "aoss", "multitime", "caffeinate", "unbuffer", "faketime", "fakeroot", "firejail"}},
+      {"process.shell_escape", Action::kBlock, " x86_64 /bin/sh",
+       {"setarch", "linux32", "linux64", "i386", "x86_64", "logsave"}},
+  };
+  auto policy = LoadBuiltinPolicy("coding-sandbox");
+  ASSERT_TRUE(policy.ok());
+  Evaluator e(*policy, 1);
+  for (const Family& f : families) {
+    for (const char* name : f.names) {
+      std::string command = std::string(name) + f.args;
+      SCOPED_TRACE(command);
+      FactList facts;
+      AnalyzeShell(command, Limits{}, &facts);
+      bool found = false;
+      for (const Fact& fact : facts) found |= fact.capability == f.capability;
+      EXPECT_TRUE(found) << "wanted " << f.capability;
+      EXPECT_EQ(e.Evaluate(0, {"shell", "{\"command\":" + JsonString(command) + "}"}).action,
+                f.action);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rewardguard
