@@ -417,6 +417,8 @@ constexpr Sub kSubcommands[] = {
     {"uv venv .venv", nullptr},
     {"uv init myproj", nullptr},
     {"uv run --offline pytest", nullptr},
+    {"uv run --no-sync pytest", nullptr},
+    {"uv run --frozen pytest", "pypi.org"},
     {"uv cache clean", nullptr},
     // poetry, pdm, pipx, conda
     {"poetry install", "pypi.org"},
