@@ -342,6 +342,9 @@ class Analyzer {
   // While a command string started by a program is analyzed
   // (AnalyzeStarted): that program, for Ctx::launched_by.
   std::string_view escape_from_;
+  // The remote host of the command being analyzed (rsync's HOST:PATH), for
+  // its remote shell option.
+  std::string remote_host_;
 };
 
 // ---------------------------------------------------------------- lexer
@@ -1928,6 +1931,26 @@ void Analyzer::CommandOptions(const ProgramSig& sig, const std::vector<Word>& ar
     v->remove_prefix(prefix.size());
     return true;
   };
+  // rsync -e CMD runs `CMD HOST rsync --server ...`.
+  for (const std::string& opt : sig.remote_shell)
+    for (size_t i = 1; i < argv.size(); ++i) {
+      std::string_view a = argv[i].text, value;
+      const Word* w = &argv[i];
+      if (a == opt && i + 1 < argv.size()) {
+        w = &argv[++i];
+        value = w->text;
+      } else if (a.size() > opt.size() + 1 && a.starts_with(opt) && a[opt.size()] == '=') {
+        value = a.substr(opt.size() + 1);
+      } else {
+        continue;
+      }
+      if (remote_host_.empty()) {
+        started(*w, value);
+      } else {
+        const std::string with_host = StrCat(value, " ", remote_host_);
+        started(*w, with_host);
+      }
+    }
   for (const std::string& spec : sig.command_options) {
     size_t cut = spec.find(' ');
     if (cut == std::string::npos) cut = spec.find('=');
@@ -2168,6 +2191,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
   while (!argv.empty()) {
     if (++unwraps > limits_.max_shell_depth)
       LimitExceeded("launchers nested deeper than limits.max_shell_depth", command);
+    remote_host_.clear();
     // In a script file, `$NAME` as the program is the literal NAME was set to.
     if (in_written_file_ > 0 && (argv[0].flags & kExpansion)) {
       std::string_view t = argv[0].text;
@@ -2368,6 +2392,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
               if (i + 1 == pa.positionals.size() && i > 0) upload = true;
             }
           }
+          remote_host_ = std::string(h);
           if (!h.empty()) {
             int pt = -1;
             const Opt* po = nullptr;

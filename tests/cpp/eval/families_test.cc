@@ -602,6 +602,28 @@ rules:
     SCOPED_TRACE(c);
     EXPECT_EQ(judge(c), Action::kAllow);
   }
+  // rsync's remote shell runs with the destination host: no host-less egress.
+  for (const char* c : {"rsync -av -e ssh src/ deploy@build.example.org:/srv",
+                        "rsync -av -e 'ssh -p 2222' src/ deploy@build.example.org:/srv",
+                        "rsync -av --rsh='ssh -i key' src/ build.example.org:/srv"}) {
+    SCOPED_TRACE(c);
+    auto hosts = LoadPolicyText(R"(
+version: 1
+name: hosts
+default: block
+tools:
+  shell: {analyzer: shell, command: $.command}
+rules:
+  - {id: run-programs, match: shell.exec, action: allow}
+  - {id: workspace, match: fs, action: allow}
+  - {id: hosts, match: net.egress, when: {host: ["build.example.org"]}, action: allow}
+)",
+                                "hosts.yaml");
+    ASSERT_TRUE(hosts.ok()) << hosts.status();
+    Evaluator he(*hosts, 1);
+    EXPECT_EQ(he.Evaluate(0, {"shell", "{\"command\":" + JsonString(c) + "}"}).action,
+              Action::kAllow);
+  }
   for (const char* c : {"pip install git+https://github.com/psf/requests",
                         "pip install --index-url https://mirror.example.org/simple x",
                         "npm install --registry https://npm.internal.example/ x",

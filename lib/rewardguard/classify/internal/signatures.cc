@@ -152,7 +152,8 @@ class SignatureLoader {
                         "writes", "deletes", "write_options", "when", "skip", "assignments",
                         "string_option", "string_rest", "subcommand_first", "write_if_options",
                         "inspects_only", "stdin_upload", "editor_commands", "command_config",
-                        "command_options", "command_args", "shell_escape", "destinations"});
+                        "command_options", "command_args", "shell_escape", "destinations",
+                        "remote_shell"});
       auto p = std::make_unique<ProgramSig>();
       std::vector<std::string> names = List(entry["names"]);
       if (names.empty()) Fail(file_, entry, "expected `names`");
@@ -200,6 +201,7 @@ class SignatureLoader {
       p->command_config = List(entry["command_config"]);
       p->command_options = List(entry["command_options"]);
       p->command_args = List(entry["command_args"]);
+      p->remote_shell = List(entry["remote_shell"]);
       p->shell_escape = entry["shell_escape"].as<bool>(true);
       p->destinations = entry["destinations"].as<bool>(false);
       p->stdin_upload = entry["stdin_upload"].as<bool>(false);

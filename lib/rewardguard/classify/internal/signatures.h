@@ -87,6 +87,9 @@ struct ProgramSig {
   // option, key compared without case).
   std::vector<std::string> command_options;
   std::vector<std::string> command_args;  // socat exec:CMD: positionals with a prefix
+  // Options whose value is the remote shell (rsync -e CMD, scp -S CMD): run
+  // with the destination host as its argument, and analyzed so.
+  std::vector<std::string> remote_shell;
   // A shell this program starts without a command is a shell escape
   // (false for shell builtins and for programs whose job is to start shells
   // elsewhere: containers, terminal multiplexers).
