@@ -101,6 +101,10 @@ struct Ctx {
   int depth = 0;
   const Cmd* cmd = nullptr;
   int cmd_index = -1;
+  // The program (not a shell) that started this command: a launcher, find
+  // -exec, an editor's `:!`, awk's system(). A shell it starts without a
+  // command is a shell escape.
+  std::string_view launched_by;
 };
 
 struct Abort {};
@@ -229,6 +233,14 @@ class Analyzer {
   void AnalyzeNested(std::string_view src, const Ctx& ctx) {
     AnalyzeString(src, ctx.depth + 1, nullptr, nullptr, ctx.in_loop);
   }
+  // A command string that `program` (not a shell) starts: analyzed like
+  // AnalyzeNested, its commands knowing who started them.
+  void AnalyzeStarted(std::string_view src, const Ctx& ctx, std::string_view program) {
+    std::string_view saved = escape_from_;
+    if (escape_from_.empty()) escape_from_ = program;
+    AnalyzeNested(src, ctx);
+    escape_from_ = saved;
+  }
   void AnalyzeCommands(Parser* p);
   void ScanScript(std::string_view code, std::string_view language, const Ctx& ctx,
                   std::string_view program);
@@ -265,13 +277,20 @@ class Analyzer {
   void AnalyzeRedir(Parser* p, const Cmd& cmd, const Redir& r, std::string_view program,
                     const Ctx& ctx);
   void AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult* res);
-  void StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
+  // What feeds a shell or interpreter reading stdin; true if nothing does
+  // (an interactive one).
+  bool StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
                     const ProgramSig* sig, bool script);
   void CheckDestination(std::string_view host, int port, std::string_view url,
                         std::string_view scheme, std::string_view program,
                         std::string_view command);
   void GenericArg(const Word& w, bool option_value, bool is_write_target,
                   std::string_view program, const Ctx& ctx);
+  // argv[from..] of a program whose grammar the tables do not know (or of
+  // a script file): a word shaped like a destination beyond the loopback
+  // (DestinationInWord) is net.egress to it.
+  void WordDestinations(const std::vector<Word>& argv, size_t from, std::string_view program,
+                        std::string_view command);
   void FileFact(FileAccess access, std::string_view path_text, std::string_view program,
                 std::string_view command, bool emit_plain);
   bool ProgramWordOk(const Word& w, std::string_view command);
@@ -320,6 +339,12 @@ class Analyzer {
   std::map<std::string, std::string, std::less<>> literal_vars_;
   // `curl -o FILE`-style targets of the command being analyzed.
   std::vector<std::string> option_targets_;
+  // While a command string started by a program is analyzed
+  // (AnalyzeStarted): that program, for Ctx::launched_by.
+  std::string_view escape_from_;
+  // The remote host of the command being analyzed (rsync's HOST:PATH), for
+  // its remote shell option.
+  std::string remote_host_;
 };
 
 // ---------------------------------------------------------------- lexer
@@ -1345,6 +1370,18 @@ void Analyzer::GenericArg(const Word& w, bool option_value, bool is_write_target
   }
 }
 
+void Analyzer::WordDestinations(const std::vector<Word>& argv, size_t from,
+                                std::string_view program, std::string_view command) {
+  int found = 0;
+  for (size_t i = from; i < argv.size() && found < 8; ++i) {
+    std::optional<WordDestination> d = DestinationInWord(argv[i].text);
+    if (!d || classify_internal::IsLoopback(d->host)) continue;
+    ++found;
+    Emit("net.egress", "a destination given to a program", program, command, d->host, d->port,
+         d->url);
+  }
+}
+
 bool Analyzer::ProgramWordOk(const Word& w, std::string_view command) {
   std::string_view name = Basename(w.text);
   if (w.flags & kAnsiC) {
@@ -1492,8 +1529,16 @@ bool HasOpt(const ParsedArgs& pa, std::string_view written, const Opt** found = 
 }
 
 bool ConditionHolds(const classify_internal::Condition& c, const std::vector<Word>& argv,
-                    size_t from, const ParsedArgs& pa, bool has_command) {
+                    size_t from, const ParsedArgs& pa, bool has_command, bool discarded,
+                    bool has_urls) {
   if (c.no_command && has_command) return false;
+  if (c.urls && !has_urls) return false;
+  if (c.output_discarded && !discarded) return false;
+  for (const std::string& o : c.without_options) {
+    for (size_t i = from; i < argv.size(); ++i)
+      if (argv[i].text == o || StartsWith(argv[i].text, StrCat(o, "="))) return false;
+    if (HasOpt(pa, o)) return false;
+  }
   if (c.no_args && argv.size() > from) return false;
   if (c.no_positionals && !pa.positionals.empty()) return false;
   if (c.min_positionals >= 0 && static_cast<int>(pa.positionals.size()) < c.min_positionals)
@@ -1529,8 +1574,17 @@ bool ConditionHolds(const classify_internal::Condition& c, const std::vector<Wor
   }
   if (!c.subcommands.empty()) {
     if (pa.positionals.empty()) return false;
+    // "tool install": the first positionals, word by word.
+    auto matches = [&](std::string_view s) {
+      for (size_t k = 0;; ++k) {
+        size_t sp = s.find(' ');
+        if (k >= pa.positionals.size() || pa.positionals[k]->text != s.substr(0, sp)) return false;
+        if (sp == std::string_view::npos) return true;
+        s.remove_prefix(sp + 1);
+      }
+    };
     bool any = false;
-    for (const std::string& s : c.subcommands) any |= pa.positionals[0]->text == s;
+    for (const std::string& s : c.subcommands) any |= matches(s);
     if (!any) return false;
   }
   auto any_arg = [&](auto pred) {
@@ -1698,7 +1752,7 @@ void Analyzer::AnalyzeRedir(Parser* p, const Cmd& cmd, const Redir& r, std::stri
   FileFact(access, t, program, cmd.text, true);
 }
 
-void Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
+bool Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
                             const ProgramSig* sig, bool script) {
   const Cmd& cmd = *ctx.cmd;
   for (uint32_t i = cmd.r0; i < cmd.r1; ++i) {
@@ -1711,11 +1765,11 @@ void Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
           Emit("process.remote_code", "downloaded code fed to an interpreter", program, cmd.text);
         else
           Unanalyzable("computed code fed to an interpreter", cmd.text, program);
-        return;
+        return false;
       }
       if (script) ScanScript(body, sig->language, ctx, program);
       else AnalyzeString(body, ctx.depth + 1);
-      return;
+      return false;
     }
     if (r.op == RedirOp::kIn) {
       if (r.target.flags & kProcessSubst) {
@@ -1724,15 +1778,15 @@ void Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
         else
           Unanalyzable("generated code fed to an interpreter", cmd.text, program);
       }
-      return;  // a script file
+      return false;  // a script file
     }
     if (r.op == RedirOp::kDupIn && p->a_->tcp_fd >= 0) {
       Emit("net.reverse_shell", "shell reading commands from a network connection", program,
            cmd.text, tcp_host, tcp_port);
-      return;
+      return false;
     }
   }
-  if (!cmd.pipe_from.valid()) return;  // interactive
+  if (!cmd.pipe_from.valid()) return true;  // interactive
   bool net = false, decoder = false, literal = true, cat = true;
   std::string text;
   for (int i = cmd.pipe_from.begin; i < cmd.pipe_from.end && i < static_cast<int>(p->results_.size()); ++i) {
@@ -1756,6 +1810,7 @@ void Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
   } else if (!cat) {
     Unanalyzable("generated commands piped into a shell or interpreter", cmd.text, program);
   }
+  return false;
 }
 
 namespace {
@@ -1785,7 +1840,7 @@ void Analyzer::Assignment(std::string_view name, std::string_view value, std::st
     // Run later by the program that reads it (git, man, less...): judged
     // here. LESSOPEN starts with `|`.
     while (value.starts_with('|')) value.remove_prefix(1);
-    AnalyzeNested(value, ctx);
+    AnalyzeStarted(value, ctx, name);
   }
   // A secret file's path put in a variable is read where the variable is
   // used (`f=/etc/shadow; cat $f`), and variables are not followed.
@@ -1821,6 +1876,14 @@ std::optional<std::string_view> EditorShellEscape(std::string_view command) {
       break;
     }
     if (s.starts_with('!')) return command.substr(static_cast<size_t>(s.data() + 1 - command.data()));
+    // vim's `:sh[ell]` starts a shell; gdb's `shell CMD` runs CMD.
+    for (std::string_view verb : {"shell", "sh"}) {
+      if (!s.starts_with(verb)) continue;
+      std::string_view after = StripAsciiWhitespace(s.substr(verb.size()));
+      if (s.size() == verb.size() || after.empty()) return std::string_view("sh");
+      if (s[verb.size()] == ' ') return after;
+      break;
+    }
     begin = bar + 1;
   }
   return std::nullopt;
@@ -1837,7 +1900,7 @@ void Analyzer::CommandOptions(const ProgramSig& sig, const std::vector<Word>& ar
                     [&](std::string_view c) { return StrContains(value, c); })) {
       Unanalyzable("editor command runs a command it computes", command, program);
     } else if (std::optional<std::string_view> shell = EditorShellEscape(value)) {
-      if (!StripAsciiWhitespace(*shell).empty()) AnalyzeNested(*shell, ctx);
+      if (!StripAsciiWhitespace(*shell).empty()) AnalyzeStarted(*shell, ctx, program);
     }
   };
   for (size_t i = 1; i < argv.size(); ++i) {
@@ -1847,6 +1910,73 @@ void Analyzer::CommandOptions(const ProgramSig& sig, const std::vector<Word>& ar
       else if (a == o && i + 1 < argv.size()) editor_command(argv[i + 1].text);
     }
   }
+  // Options and arguments whose value is a command the program runs.
+  auto started = [&](const Word& w, std::string_view value) {
+    if (w.flags & kCommandSubst) {
+      if (w.flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+      else Unanalyzable("runs a computed command string", command, program);
+    } else if (!StripAsciiWhitespace(value).empty()) {
+      AnalyzeStarted(value, ctx, sig.shell_escape ? program : std::string_view());
+    }
+  };
+  auto strip_prefix = [](std::string_view* v, std::string_view prefix) {
+    if (prefix.empty()) return true;
+    if (v->size() < prefix.size()) return false;
+    for (size_t k = 0; k < prefix.size(); ++k) {
+      char a = absl::ascii_tolower(static_cast<unsigned char>((*v)[k]));
+      char b = absl::ascii_tolower(static_cast<unsigned char>(prefix[k]));
+      // `ProxyCommand=CMD` is also written `ProxyCommand CMD`.
+      if (a != b && !(b == '=' && k + 1 == prefix.size() && a == ' ')) return false;
+    }
+    v->remove_prefix(prefix.size());
+    return true;
+  };
+  // rsync -e CMD runs `CMD HOST rsync --server ...`.
+  for (const std::string& opt : sig.remote_shell)
+    for (size_t i = 1; i < argv.size(); ++i) {
+      std::string_view a = argv[i].text, value;
+      const Word* w = &argv[i];
+      if (a == opt && i + 1 < argv.size()) {
+        w = &argv[++i];
+        value = w->text;
+      } else if (a.size() > opt.size() + 1 && a.starts_with(opt) && a[opt.size()] == '=') {
+        value = a.substr(opt.size() + 1);
+      } else {
+        continue;
+      }
+      if (remote_host_.empty()) {
+        started(*w, value);
+      } else {
+        const std::string with_host = StrCat(value, " ", remote_host_);
+        started(*w, with_host);
+      }
+    }
+  for (const std::string& spec : sig.command_options) {
+    size_t cut = spec.find(' ');
+    if (cut == std::string::npos) cut = spec.find('=');
+    std::string_view opt = std::string_view(spec).substr(0, cut);
+    std::string_view prefix = cut == std::string::npos ? std::string_view()
+                                                       : std::string_view(spec).substr(cut + 1);
+    for (size_t i = 1; i < argv.size(); ++i) {
+      std::string_view a = argv[i].text, value;
+      const Word* w = &argv[i];
+      if (a == opt && i + 1 < argv.size()) {
+        w = &argv[++i];
+        value = w->text;
+      } else if (a.size() > opt.size() && a.starts_with(opt) &&
+                 (a[opt.size()] == '=' || (opt.size() == 2 && opt[1] != '-'))) {
+        value = a.substr(opt.size() + (a[opt.size()] == '=' && opt.size() > 2 ? 1 : 0));
+      } else {
+        continue;
+      }
+      if (strip_prefix(&value, prefix)) started(*w, value);
+    }
+  }
+  for (const std::string& prefix : sig.command_args)
+    for (size_t i = 1; i < argv.size(); ++i) {
+      std::string_view value = argv[i].text;
+      if (strip_prefix(&value, prefix)) started(argv[i], value.substr(0, value.find(',')));
+    }
   if (sig.command_config.empty()) return;
   auto setting = [&](std::string_view key, std::string_view value) {
     const std::string lower = AsciiLower(key);
@@ -1855,7 +1985,7 @@ void Analyzer::CommandOptions(const ProgramSig& sig, const std::vector<Word>& ar
       if (bang) pattern.remove_prefix(1);
       if (!GlobMatch(pattern, lower) || (bang && !value.starts_with('!'))) continue;
       if (bang) value.remove_prefix(1);
-      AnalyzeNested(value, ctx);
+      AnalyzeStarted(value, ctx, program);
       return;
     }
   };
@@ -2010,6 +2140,7 @@ void Analyzer::AnalyzeCmd(Parser* p, int index) {
   ctx.depth = p->depth_;
   ctx.cmd = &cmd;
   ctx.cmd_index = index;
+  ctx.launched_by = escape_from_;
   CmdResult& res = p->results_[index];
   size_t before = out_->size();
   std::string_view program;
@@ -2060,6 +2191,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
   while (!argv.empty()) {
     if (++unwraps > limits_.max_shell_depth)
       LimitExceeded("launchers nested deeper than limits.max_shell_depth", command);
+    remote_host_.clear();
     // In a script file, `$NAME` as the program is the literal NAME was set to.
     if (in_written_file_ > 0 && (argv[0].flags & kExpansion)) {
       std::string_view t = argv[0].text;
@@ -2081,6 +2213,13 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     if (functions.contains(AbslView(program))) {
       Emit(cap::kShellExec, "", program, command);
       if (sig) Unanalyzable("a function shadows a known program", command, program);
+      // `:(){ :|:& };:`: a function piped into itself multiplies processes.
+      for (int i = cmd.pipe_from.begin; cmd.pipe_from.valid() && i < cmd.pipe_from.end &&
+                                        i < static_cast<int>(p->results_.size());
+           ++i)
+        if (p->results_[i].program == program)
+          Emit("compute.burn", "fork bomb (a function piped into itself)", program, command);
+      if (res) res->program = program;
       return;
     }
     Emit(cap::kShellExec, "", program, command);
@@ -2146,12 +2285,39 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
       inner += sig->skip;
     }
     bool has_command = inner < argv.size();
+    // URLs given to it (a package manager's `--index-url URL`, `git+https://`
+    // requirements): for `urls:` clauses, beyond the loopback.
+    struct UrlTarget {
+      std::string host;
+      int port;
+      std::string_view url;
+    };
+    std::vector<UrlTarget> url_targets;
+    if (sig && sig->urls_clause) {
+      auto add_url = [&](std::string_view text) {
+        if (text.find("://") == std::string_view::npos || url_targets.size() >= 8) return;
+        Url u = ParseUrl(text);
+        if (u.valid && !u.host.empty() && !classify_internal::IsLoopback(u.host))
+          url_targets.push_back({u.host, u.port, text});
+      };
+      for (const Opt& o : pa.opts)
+        if (o.value) add_url(o.value_text);
+      for (const Word* w : pa.positionals) add_url(w->text);
+    }
+    // stdout thrown away (`yes > /dev/null`): output nobody reads.
+    bool discarded = false;
+    for (uint32_t i = cmd.r0; i < cmd.r1; ++i) {
+      const Redir& r = p->redirs_[i];
+      if ((r.op == RedirOp::kOut || r.op == RedirOp::kAppend) && (r.fd == -1 || r.fd == 1) &&
+          r.target.text == "/dev/null")
+        discarded = true;
+    }
 
     // Base capability and conditions.
     bool suppressed = false;
     if (sig) {
       for (const auto& c : sig->when)
-        if (c.suppress && ConditionHolds(c, argv, 1, pa, has_command)) suppressed = true;
+        if (c.suppress && ConditionHolds(c, argv, 1, pa, has_command, discarded, !url_targets.empty())) suppressed = true;
     }
     // Hosts for net facts.
     struct Target {
@@ -2226,6 +2392,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
               if (i + 1 == pa.positionals.size() && i > 0) upload = true;
             }
           }
+          remote_host_ = std::string(h);
           if (!h.empty()) {
             int pt = -1;
             const Opt* po = nullptr;
@@ -2260,10 +2427,18 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
       }
       for (const std::string& ho : sig->host_options) {
         const Opt* o = nullptr;
+        std::string_view value;
         if (HasOpt(pa, ho, &o) && o->value) {
+          value = o->value_text;
+        } else if (ho.size() > 2 && ho[1] != '-') {
+          // Single-dash long options (openssl -connect HOST:PORT).
+          for (size_t i = 1; i + 1 < argv.size() && value.empty(); ++i)
+            if (argv[i].text == ho) value = argv[i + 1].text;
+        }
+        if (!value.empty()) {
           std::string_view h;
           int pt = -1;
-          SplitUserHost(o->value_text, &h, &pt);
+          SplitUserHost(value, &h, &pt);
           targets.push_back({std::string(h), pt, {}});
         }
       }
@@ -2288,8 +2463,11 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     }
     if (sig) {
       for (const auto& c : sig->when) {
-        if (c.suppress || !ConditionHolds(c, argv, 1, pa, has_command)) continue;
-        if (!c.host.empty() || !c.host_options.empty()) {
+        if (c.suppress || !ConditionHolds(c, argv, 1, pa, has_command, discarded, !url_targets.empty())) continue;
+        if (c.urls) {
+          for (const UrlTarget& t : url_targets)
+            Emit(c.capability, c.detail, program, command, t.host, t.port, t.url);
+        } else if (!c.host.empty() || !c.host_options.empty()) {
           std::string h = c.host;
           int pt = c.port;
           std::string hstore;
@@ -2378,6 +2556,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         if (o.value) GenericArg(*o.value, true, false, program, ctx);
     }
 
+    if (!sig || sig->destinations) WordDestinations(argv, 1, program, command);
     if (!sig) return;
     CommandOptions(*sig, argv, program, ctx);
     switch (sig->role) {
@@ -2389,7 +2568,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
               if (o->value->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
               else Unanalyzable("runs a computed command string", command, program);
             } else {
-              AnalyzeNested(o->value_text, ctx);
+              AnalyzeStarted(o->value_text, ctx, sig->shell_escape ? program : std::string_view());
             }
             return;
           }
@@ -2400,15 +2579,17 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           bool dyn = false;
           for (size_t i = inner; i < argv.size(); ++i) dyn |= (argv[i].flags & kCommandSubst) != 0;
           if (dyn) Unanalyzable("runs a computed command string", command, program);
-          else AnalyzeNested(s, ctx);
+          else AnalyzeStarted(s, ctx, sig->shell_escape ? program : std::string_view());
           return;
         }
         if (sig->capability == "process.background") ctx.background = true;
+        if (sig->shell_escape) ctx.launched_by = program;
         argv.erase(argv.begin(), argv.begin() + static_cast<long>(inner));
         continue;
       }
       case Role::kXargs:
         ctx.in_loop = true;
+        ctx.launched_by = program;
         if (pa.rest >= argv.size()) return;
         argv.erase(argv.begin(), argv.begin() + static_cast<long>(pa.rest));
         continue;
@@ -2426,6 +2607,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             Ctx c2 = ctx;
             c2.in_loop = true;
             c2.depth = ctx.depth + 1;
+            c2.launched_by = program;
             if (c2.depth > limits_.max_shell_depth)
               LimitExceeded("find -exec nested deeper than limits.max_shell_depth", command);
             AnalyzeArgv(p, std::move(sub), c2, nullptr);
@@ -2460,7 +2642,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           } else {
             // Variables inside the string stay as written: a variable in
             // program position is unanalyzable there.
-            AnalyzeNested(code->text, ctx);
+            AnalyzeStarted(code->text, ctx, ctx.launched_by);
           }
           return;
         }
@@ -2473,11 +2655,14 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           }
           if (f->text != "/dev/stdin" && f->text != "-") {  // a script file
             RunsWrittenFile(f->text, {}, program, ctx);
+            WordDestinations(argv, static_cast<size_t>(f - argv.data()) + 1, program, command);
             return;
           }
         }
         if (res) res->stdin_shell = true;
-        StdinProgram(p, ctx, program, sig, false);
+        if (StdinProgram(p, ctx, program, sig, false) && !ctx.launched_by.empty())
+          Emit(cap::kShellEscape, StrCat("an interactive shell started by ", ctx.launched_by),
+               program, command);
         return;
       }
       case Role::kScript: {
@@ -2492,6 +2677,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           if (sig->language == "python" && o.name != "c") is_code = false;
           if (sig->language == "php" && o.name != "r") is_code = false;
           if (sig->language == "awk") is_code = false;
+          if (sig->language == "bpftrace" && o.name != "e") is_code = false;
           if (is_code) {
             code = o.value;
             code_text = o.value_text;
@@ -2538,6 +2724,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           }
           if (f->text != "-" && f->text != "/dev/stdin") {  // a script file
             RunsWrittenFile(f->text, sig->language, program, ctx);
+            WordDestinations(argv, static_cast<size_t>(f - argv.data()) + 1, program, command);
             return;
           }
         }
@@ -2731,6 +2918,9 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
     Unanalyzable(StrCat(language, " code evaluating decoded data"), command, program);
   if (AnyOf(code, tri, s.env)) Emit("process.env_dump", "prints the whole environment", program, command);
   if (AnyOf(code, tri, s.mining)) Emit("compute.mining", "mining code", program, command);
+  if (AnyOf(code, tri, s.burn)) Emit("compute.burn", "code that multiplies processes", program, command);
+  if (AnyOf(code, tri, s.probe))
+    Emit("net.scan", StrCat(language, " code crafting or sending probe packets"), program, command);
   // Literal paths: secrets read, persistence written.
   bool writes = StrContains(code, "write") || StrContains(code, "'a'") ||
                 StrContains(code, "\"a\"") || StrContains(code, "'w'") ||
@@ -2762,6 +2952,9 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
         // The literals inside the call's parentheses (or to the line end).
         int level = call.call.back() == '(' ? 1 : 0;
         size_t end = begin;
+        // An options object or keyword dict (`{stdio: "inherit"}`) holds no
+        // part of the command.
+        size_t options = std::string_view::npos;
         for (; end < code.size(); ++end) {
           char c = code[end];
           if (c == '\'' || c == '"') {
@@ -2770,12 +2963,20 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
               if (code[end] == '\\') ++end;
             continue;
           }
+          if (c == '{' && options == std::string_view::npos) options = end;
           if (c == '(') ++level;
           if (c == ')' && --level <= 0) break;
           if (level == 0 && (c == '\n' || c == ';')) break;
         }
+        std::string_view first_literal;
+        int literals = 0;
         for (const Literal& l : lits) {
-          if (l.end <= begin || l.end > end + 1) continue;
+          if (l.end <= begin || l.end > end + 1 || (options != std::string_view::npos && l.end > options))
+            continue;
+          // os.execl("/bin/sh", "sh", ...): the second is the program's argv[0].
+          if (literals++ == 1 && StrContains(call.call, "exec") && l.text == Basename(first_literal))
+            continue;
+          if (literals == 1) first_literal = l.text;
           if (!joined.empty()) joined.push_back(' ');
           bool spaced = l.text.find(' ') != std::string_view::npos;
           bool single_arg = false;
@@ -2789,8 +2990,25 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
           }
         }
       }
+      if (joined.empty() && call.call.back() == ' ') {
+        // `spawn sh` (expect), words rather than a string literal.
+        size_t end = begin;
+        while (end < code.size() && code[end] != '\n' && code[end] != ';' && code[end] != ']' &&
+               code[end] != '"' && code[end] != '\'')
+          ++end;
+        std::string_view words = StripAsciiWhitespace(code.substr(begin, end - begin));
+        if (words.find('$') == std::string_view::npos) {
+          joined = std::string(words);
+        } else if (in_written_file_ == 0) {
+          Unanalyzable(StrCat(language, " code runs a computed command"), command, program);
+          continue;
+        }
+      }
       if (!joined.empty()) {
+        std::string_view saved = escape_from_;
+        if (escape_from_.empty()) escape_from_ = program;
         AnalyzeString(joined, ctx.depth + 1);
+        escape_from_ = saved;
       } else if (call.call != "exec(" && call.call != "`" && call.call != "open(" &&
                  call.call != "spawn(" && call.call.back() == '(') {
         size_t close = code.find(')', begin);

@@ -1,5 +1,8 @@
 #include "rewardguard/classify/url.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "rewardguard/core/net.h"
 #include "rewardguard/core/strings.h"
 
@@ -65,6 +68,129 @@ Url ParseUrl(std::string_view text) {
   }
   url.valid = !url.host.empty();
   return url;
+}
+
+namespace {
+
+bool IsDottedQuad(std::string_view s) {
+  int parts = 0;
+  size_t i = 0;
+  while (i <= s.size()) {
+    size_t dot = std::min(s.find('.', i), s.size());
+    std::string_view part = s.substr(i, dot - i);
+    if (part.empty() || part.size() > 3) return false;
+    int v = 0;
+    for (char c : part) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    if (v > 255) return false;
+    ++parts;
+    i = dot + 1;
+  }
+  return parts == 4;
+}
+
+// Extensions of files that `name.ext:line` words name, which are also TLDs
+// (.py, .sh, .rs, .md...) or look like them.
+bool IsFileExtension(std::string_view label) {
+  static constexpr std::string_view kExtensions[] = {
+      "py",   "pyi",  "pyx", "ipynb", "js",   "mjs",  "cjs",  "ts",   "tsx",  "jsx",  "vue",
+      "go",   "rs",   "c",   "h",     "cc",   "cpp",  "cxx",  "hpp",  "hh",   "m",    "mm",
+      "java", "kt",   "kts", "scala", "swift", "rb",  "php",  "pl",   "pm",   "lua",  "r",
+      "sh",   "bash", "zsh", "fish",  "md",   "rst",  "txt",  "json", "yaml", "yml",  "toml",
+      "ini",  "cfg",  "conf", "xml",  "html", "htm",  "css",  "scss", "sql",  "csv",  "tsv",
+      "log",  "lock", "env", "proto", "gradle", "cs", "fs",   "ex",   "exs",  "erl",  "hs",
+      "ml",   "mli",  "dart", "zig",  "nim",  "jl",   "tf",   "hcl",  "cmake", "mk",  "in",
+      "out",  "diff", "patch", "pem", "key",  "crt",  "tex",  "vim",  "el",   "clj",  "sv",
+      "v",    "vhd",  "asm", "s",     "o",    "so",   "a",    "bin",  "exe",  "dll",  "whl",
+      "gz",   "tgz",  "zip", "tar",   "bz2",  "xz",   "png",  "jpg",  "svg",  "pdf",  "pt",
+      "pth",  "ckpt", "npy", "npz",   "pkl",  "onnx", "parquet", "h5", "safetensors", "sum",
+      "mod",  "test", "spec", "d",    "am",   "ac",   "cu",   "cuh",  "metal", "wgsl", "glsl",
+  };
+  for (std::string_view e : kExtensions)
+    if (label == e) return true;
+  return false;
+}
+
+bool IsHostname(std::string_view h) {
+  if (h.size() < 4 || h.size() > 253 || h.front() == '.' || h.back() == '.' ||
+      h.front() == '-' || h.find("..") != std::string_view::npos)
+    return false;
+  for (char c : h)
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'))
+      return false;
+  size_t dot = h.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string_view tld = h.substr(dot + 1);
+  if (tld.size() < 2 || tld.size() > 24) return false;
+  for (char c : tld)
+    if (!absl::ascii_isalpha(static_cast<unsigned char>(c))) return false;
+  return !IsFileExtension(AsciiLower(tld));
+}
+
+bool IsHost(std::string_view h) { return IsDottedQuad(h) || IsHostname(h); }
+
+std::optional<int> PortWord(std::string_view p) {
+  if (p.empty() || p.size() > 5) return std::nullopt;
+  for (char c : p)
+    if (c < '0' || c > '9') return std::nullopt;
+  return ParsePort(p);
+}
+
+}  // namespace
+
+std::optional<WordDestination> DestinationInWord(std::string_view word) {
+  std::string_view a = word;
+  // An option's value: --server=HOST:PORT, -Dhost=..., NAME=URL.
+  if (size_t eq = a.find('='); eq != std::string_view::npos && a.find("://") > eq)
+    a = a.substr(eq + 1);
+  if (a.size() < 4 || a.size() > 2048) return std::nullopt;
+  if (size_t sep = a.find("://"); sep != std::string_view::npos) {
+    size_t begin = sep;
+    while (begin > 0 && (absl::ascii_isalnum(static_cast<unsigned char>(a[begin - 1])) ||
+                         a[begin - 1] == '+' || a[begin - 1] == '-' || a[begin - 1] == '.'))
+      --begin;
+    if (sep - begin < 2 || !absl::ascii_isalpha(static_cast<unsigned char>(a[begin])))
+      return std::nullopt;
+    std::string_view text = a.substr(begin);
+    Url u = ParseUrl(text);
+    if (!u.valid || u.host.empty() || u.scheme == "file") return std::nullopt;
+    for (char c : u.host)
+      if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+            c == ':' || c == '_'))
+        return std::nullopt;  // a variable or template, not a host
+    return WordDestination{u.host, u.port, text};
+  }
+  if (a.front() == '[') {  // [v6]:port
+    size_t close = a.find("]:");
+    if (close == std::string_view::npos) return std::nullopt;
+    std::string_view host = a.substr(1, close - 1);
+    std::optional<int> port = PortWord(a.substr(close + 2));
+    if (!port || host.find(':') == std::string_view::npos || !ParseIp(host)) return std::nullopt;
+    return WordDestination{AsciiLower(host), *port, {}};
+  }
+  if (size_t at = a.find('@'); at != std::string_view::npos) {  // user@host:path
+    size_t colon = a.find(':', at);
+    if (at == 0 || colon == std::string_view::npos) return std::nullopt;
+    for (char c : a.substr(0, at))
+      if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+            c == '-'))
+        return std::nullopt;
+    std::string_view host = a.substr(at + 1, colon - at - 1);
+    if (!IsHost(host)) return std::nullopt;
+    return WordDestination{AsciiLower(host), PortWord(a.substr(colon + 1)).value_or(-1), {}};
+  }
+  if (a.find('/') != std::string_view::npos) return std::nullopt;
+  size_t colon = a.find(':');
+  if (colon == std::string_view::npos)
+    return IsDottedQuad(a) ? std::optional<WordDestination>(WordDestination{std::string(a), -1, {}})
+                           : std::nullopt;
+  if (a.find(':', colon + 1) != std::string_view::npos) return std::nullopt;  // 12:30:00
+  std::string_view host = a.substr(0, colon);
+  std::optional<int> port = PortWord(a.substr(colon + 1));
+  if (!port || !IsHost(host)) return std::nullopt;
+  return WordDestination{AsciiLower(host), *port, {}};
 }
 
 }  // namespace rewardguard

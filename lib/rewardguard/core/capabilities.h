@@ -31,6 +31,9 @@ inline constexpr std::string_view kToolMalformed = "tool.malformed";  // argumen
 inline constexpr std::string_view kShellExec = "shell.exec";
 inline constexpr std::string_view kShellUnanalyzable = "shell.unanalyzable";
 inline constexpr std::string_view kLimitExceeded = "limit.exceeded";  // input over a safety limit
+// An interactive shell started by a program that is not a shell (vim's `:!sh`,
+// `find -exec sh`, `awk 'BEGIN{system("sh")}'`).
+inline constexpr std::string_view kShellEscape = "process.shell_escape";
 }  // namespace cap
 
 struct BuiltinCapability {

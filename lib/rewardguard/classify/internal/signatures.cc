@@ -151,7 +151,9 @@ class SignatureLoader {
                         "long_value", "host", "port_option", "host_options", "probe", "reads",
                         "writes", "deletes", "write_options", "when", "skip", "assignments",
                         "string_option", "string_rest", "subcommand_first", "write_if_options",
-                        "inspects_only", "stdin_upload", "editor_commands", "command_config"});
+                        "inspects_only", "stdin_upload", "editor_commands", "command_config",
+                        "command_options", "command_args", "shell_escape", "destinations",
+                        "remote_shell"});
       auto p = std::make_unique<ProgramSig>();
       std::vector<std::string> names = List(entry["names"]);
       if (names.empty()) Fail(file_, entry, "expected `names`");
@@ -197,6 +199,11 @@ class SignatureLoader {
       p->inspects_only = entry["inspects_only"].as<bool>(false);
       p->editor_commands = List(entry["editor_commands"]);
       p->command_config = List(entry["command_config"]);
+      p->command_options = List(entry["command_options"]);
+      p->command_args = List(entry["command_args"]);
+      p->remote_shell = List(entry["remote_shell"]);
+      p->shell_escape = entry["shell_escape"].as<bool>(true);
+      p->destinations = entry["destinations"].as<bool>(false);
       p->stdin_upload = entry["stdin_upload"].as<bool>(false);
       p->skip = entry["skip"].as<int>(0);
       p->assignments = entry["assignments"].as<bool>(false);
@@ -208,7 +215,8 @@ class SignatureLoader {
           CheckKeys(w, {"options", "value_contains", "value_prefix", "subcommand",
                         "arg_contains", "arg_prefix", "arg_equals", "arg_octal_mask",
                         "min_positionals", "no_args", "no_positionals", "no_command",
-                        "suppress", "capability", "detail", "host", "port", "host_options"});
+                        "suppress", "capability", "detail", "host", "port", "host_options",
+                        "without_options", "output_discarded", "urls"});
           Condition c;
           c.options = List(w["options"]);
           c.value_contains = List(w["value_contains"]);
@@ -217,6 +225,10 @@ class SignatureLoader {
           c.arg_contains = List(w["arg_contains"]);
           c.arg_prefix = List(w["arg_prefix"]);
           c.arg_equals = List(w["arg_equals"]);
+          c.without_options = List(w["without_options"]);
+          c.output_discarded = w["output_discarded"].as<bool>(false);
+          c.urls = w["urls"].as<bool>(false);
+          p->urls_clause |= c.urls;
           if (w["arg_octal_mask"])
             c.arg_octal_mask = std::stoul(w["arg_octal_mask"].as<std::string>(), nullptr, 8);
           c.min_positionals = w["min_positionals"].as<int>(-1);
@@ -336,7 +348,7 @@ class SignatureLoader {
 
   void LoadScripts(const YAML::Node& root) {
     CheckKeys(root, {"version", "socket", "spawn", "listen", "http", "http_calls", "upload",
-                     "decode", "eval", "env", "mining", "shell_calls"});
+                     "decode", "eval", "env", "mining", "burn", "probe", "shell_calls"});
     ScriptSigs& s = sig_->scripts_;
     s.socket = List(root["socket"]);
     s.spawn = List(root["spawn"]);
@@ -348,6 +360,8 @@ class SignatureLoader {
     s.eval = List(root["eval"]);
     s.env = List(root["env"]);
     s.mining = List(root["mining"]);
+    s.burn = List(root["burn"]);
+    s.probe = List(root["probe"]);
     for (const YAML::Node& n : root["shell_calls"]) {
       CheckKeys(n, {"calls", "languages"});
       std::vector<std::string> langs = List(n["languages"]);

@@ -43,11 +43,16 @@ struct Condition {
   std::vector<std::string> arg_contains;
   std::vector<std::string> arg_prefix;
   std::vector<std::string> arg_equals;
+  std::vector<std::string> without_options;  // none of these options is present
   uint32_t arg_octal_mask = 0;  // a numeric mode argument with any of these bits
   int min_positionals = -1;
   bool no_args = false;
   bool no_positionals = false;
   bool no_command = false;  // launchers: nothing to run
+  bool output_discarded = false;  // stdout goes to /dev/null (`yes > /dev/null`)
+  // Some option value or positional is a URL beyond the loopback: one fact
+  // per URL, with its host.
+  bool urls = false;
   bool suppress = false;    // cancels the program's base capability
   std::string capability;
   std::string detail;
@@ -76,6 +81,23 @@ struct ProgramSig {
   bool inspects_only = false;  // ls, stat: arguments are not read for content
   std::vector<std::string> editor_commands;  // vim -c: may hold a shell escape
   std::vector<std::string> command_config;   // git -c core.pager=CMD
+  // Options whose value is a command the program runs: "-e" (rsync -e CMD),
+  // "--to-command" (also --to-command=CMD), "--checkpoint-action=exec="
+  // (the value after a prefix), "-o ProxyCommand=" (a setting given to an
+  // option, key compared without case).
+  std::vector<std::string> command_options;
+  std::vector<std::string> command_args;  // socat exec:CMD: positionals with a prefix
+  // Options whose value is the remote shell (rsync -e CMD, scp -S CMD): run
+  // with the destination host as its argument, and analyzed so.
+  std::vector<std::string> remote_shell;
+  // A shell this program starts without a command is a shell escape
+  // (false for shell builtins and for programs whose job is to start shells
+  // elsewhere: containers, terminal multiplexers).
+  bool shell_escape = true;
+  bool urls_clause = false;  // some `when:` clause says `urls: true`
+  // Its words are read for destinations by shape, as for a program the
+  // tables do not know (a database client's host argument).
+  bool destinations = false;
   bool stdin_upload = false;   // data fed to stdin is sent to the destination
   std::vector<Condition> when;
   // Launchers.
@@ -149,7 +171,7 @@ struct PathIndex {
 // Indicators for inline code (scripts.yaml).
 struct ScriptSigs {
   std::vector<std::string> socket, spawn, listen, http, http_calls, upload, decode, eval, env,
-      mining;
+      mining, burn, probe;
   struct ShellCall {
     std::string call;
     std::vector<std::string> languages;
