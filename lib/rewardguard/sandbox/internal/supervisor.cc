@@ -287,20 +287,26 @@ void Supervisor::OnExec(const seccomp_notif& req, bool at) {
   Continue(req.id);
 }
 
+bool Supervisor::ReadAddressAndSocket(const seccomp_notif& req, sockaddr_storage* ss,
+                                      socklen_t* len, Fd* socket) {
+  const pid_t pid = static_cast<pid_t>(req.pid);
+  *len = static_cast<socklen_t>(std::min<uint64_t>(req.data.args[2], sizeof(*ss)));
+  const bool read = *len >= sizeof(sa_family_t) && Memory(pid).Read(req.data.args[1], ss, *len);
+  *socket = TargetFd(pid, req.data.args[0]);
+  if (!StillValid(req.id)) return false;
+  if (read) return true;
+  // Fail closed: an address that cannot be read is judged as malformed.
+  if (!Refused(req.id, Decide(Connection{}, pid))) Fail(req.id, EFAULT);
+  return false;
+}
+
 void Supervisor::OnConnect(const seccomp_notif& req) {
   const pid_t pid = static_cast<pid_t>(req.pid);
   const uint64_t fd = req.data.args[0];
   sockaddr_storage ss = {};
-  const socklen_t len =
-      static_cast<socklen_t>(std::min<uint64_t>(req.data.args[2], sizeof(ss)));
-  const bool read = len >= sizeof(sa_family_t) && Memory(pid).Read(req.data.args[1], &ss, len);
-  Fd target = TargetFd(pid, fd);
-  if (!StillValid(req.id)) return;
-  if (!read) {
-    // Fail closed: a connection whose destination cannot be read.
-    if (Refused(req.id, Decide(Connection{}, pid))) return;
-    return Fail(req.id, EFAULT);
-  }
+  socklen_t len = 0;
+  Fd target;
+  if (!ReadAddressAndSocket(req, &ss, &len, &target)) return;
   // Unix, netlink and other local families stay inside the sandbox's view.
   if (!IsInet(ss.ss_family)) return Continue(req.id);
   std::optional<Endpoint> to = Decode(ss, len);
@@ -357,15 +363,9 @@ void Supervisor::OnConnect(const seccomp_notif& req) {
 void Supervisor::OnBind(const seccomp_notif& req) {
   const pid_t pid = static_cast<pid_t>(req.pid);
   sockaddr_storage ss = {};
-  const socklen_t len =
-      static_cast<socklen_t>(std::min<uint64_t>(req.data.args[2], sizeof(ss)));
-  const bool read = len >= sizeof(sa_family_t) && Memory(pid).Read(req.data.args[1], &ss, len);
-  Fd target = TargetFd(pid, req.data.args[0]);
-  if (!StillValid(req.id)) return;
-  if (!read) {
-    if (Refused(req.id, Decide(Connection{}, pid))) return;
-    return Fail(req.id, EFAULT);
-  }
+  socklen_t len = 0;
+  Fd target;
+  if (!ReadAddressAndSocket(req, &ss, &len, &target)) return;
   if (!IsInet(ss.ss_family)) return Continue(req.id);
   std::optional<Endpoint> at = Decode(ss, len);
   SocketInfo info;

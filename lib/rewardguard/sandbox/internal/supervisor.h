@@ -18,6 +18,7 @@
 #define REWARDGUARD_SANDBOX_INTERNAL_SUPERVISOR_H_
 
 #include <linux/seccomp.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <unistd.h>
@@ -86,6 +87,11 @@ class Supervisor {
   void Succeed(uint64_t id, int64_t value);
   bool StillValid(uint64_t id);
 
+  // For connect and bind (fd, addr, addrlen): reads the address and takes
+  // the socket; false when the call has been answered already (the caller
+  // is gone, or the address cannot be read: fail closed).
+  bool ReadAddressAndSocket(const seccomp_notif& req, sockaddr_storage* ss, socklen_t* len,
+                            Fd* socket);
   // A duplicate of descriptor `fd` of thread `tid` (shares its open file).
   Fd TargetFd(pid_t tid, uint64_t fd);
   static Fd OpenPidfd(pid_t tid);
