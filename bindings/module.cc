@@ -36,6 +36,9 @@
 #include "rewardguard/guard/guard.h"
 #include "rewardguard/eval/verdict.h"
 #include "rewardguard/policy/loader.h"
+#include "rewardguard/classify/observation.h"
+#include "rewardguard/sandbox/judged_run.h"
+#include "rewardguard/sandbox/sandbox.h"
 #ifdef REWARDGUARD_PYTHON_WITH_TORCH
 #include "rewardguard/shaping/lagrangian.h"
 #include "rewardguard/shaping/shaping.h"
@@ -256,6 +259,7 @@ class PyGuard {
     return env;
   }
   const Guard& guard() const { return guard_; }
+  Guard& mutable_guard() { return guard_; }
 
  private:
   static Guard Create(const PyPolicy& policy, int num_envs, const std::string& mode,
@@ -289,6 +293,117 @@ class PyGuard {
   std::vector<ToolCall> calls_;
   std::vector<std::string_view> lines_;
   StepResult result_;
+};
+
+
+// sandbox/sandbox.h's Sandbox: runs a command with every connect and exec
+// judged by a Guard's env, the GIL released while the program runs; the
+// result is a dict (rewardguard.SandboxResult wraps it).
+class PySandbox {
+ public:
+  PySandbox(const std::optional<std::string>& workspace, double timeout, int64_t memory_bytes,
+            int64_t max_processes, int64_t max_output_bytes, const std::vector<std::string>& read_only,
+            const std::vector<std::string>& environment, bool gpu)
+      : sandbox_(ValueOrRaise(Sandbox::Create({.workspace = workspace.value_or(""),
+                                               .read_only_paths = read_only,
+                                               .environment = environment,
+                                               .timeout = absl::Seconds(timeout),
+                                               .max_output_bytes = max_output_bytes,
+                                               .memory_bytes = memory_bytes,
+                                               .max_processes = max_processes,
+                                               .gpu = gpu}))) {}
+
+  static std::pair<bool, std::string> Available() {
+    const absl::Status s = Sandbox::Available();
+    return {s.ok(), std::string(s.message())};
+  }
+
+  // `command`: a str (run with /bin/sh -c) or a list of str (argv).
+  // judge_text=False: the text was judged already (a wrapper in front).
+  py::dict Run(PyGuard& guard, int env, const py::object& command, bool judge_text,
+               const std::string& stdin_data) {
+    env = guard.CheckedEnv(env);
+    std::vector<std::string> argv;
+    std::string text;
+    if (py::isinstance<py::str>(command)) {
+      text = command.cast<std::string>();
+      argv = {"/bin/sh", "-c", text};
+    } else {
+      argv = command.cast<std::vector<std::string>>();
+      if (argv.empty()) throw py::value_error("command must name a program");
+    }
+    Guard& g = guard.mutable_guard();
+    absl::StatusOr<JudgedRun> r;
+    {
+      py::gil_scoped_release release;
+      const Sandbox* sandbox = &sandbox_;
+      Sandbox with_stdin = sandbox_;
+      if (!stdin_data.empty()) {
+        with_stdin = ValueOrRaise(Sandbox::Create([&] {
+          SandboxOptions o = sandbox_.options();
+          o.stdin_data = stdin_data;
+          return o;
+        }()));
+        sandbox = &with_stdin;
+      }
+      if (!judge_text) {
+        r = RunObserved(*sandbox, g, env, argv);
+      } else if (!text.empty()) {
+        r = RunShellCommand(*sandbox, g, env, text);
+      } else {
+        r = RunProgram(*sandbox, g, env, argv);
+      }
+    }
+    if (!r.ok()) Raise(r.status());
+    return ToDict(g.policy(), *r);
+  }
+
+ private:
+  static py::dict VerdictDict(const CompiledPolicy& policy, const Verdict& v) {
+    py::dict d;
+    d["action"] = std::string(ActionName(v.action));
+    d["penalty"] = v.penalty;
+    py::list rules, caps;
+    for (std::string_view r : v.rules) rules.append(py::str(r.data(), r.size()));
+    for (CapabilityId c : v.capabilities) caps.append(policy.capability_name(c));
+    d["rules"] = rules;
+    d["capabilities"] = caps;
+    d["reason"] = v.reason;
+    return d;
+  }
+
+  static py::dict ToDict(const CompiledPolicy& policy, const JudgedRun& j) {
+    py::dict d = VerdictDict(policy, j.verdict);
+    const RunResult& r = j.run;
+    d["ran"] = j.ran;
+    d["static"] = VerdictDict(policy, j.static_verdict);
+    d["exit_code"] = r.exit_code;
+    d["signal"] = r.signal;
+    d["timed_out"] = r.timed_out;
+    d["terminated"] = r.terminated;
+    d["oom_killed"] = r.oom_killed;
+    d["pids_limit_hit"] = r.pids_limit_hit;
+    d["stdout"] = py::bytes(r.stdout_text);
+    d["stderr"] = py::bytes(r.stderr_text);
+    d["stdout_bytes"] = r.stdout_bytes;
+    d["stderr_bytes"] = r.stderr_bytes;
+    d["limits"] = r.limits;
+    d["wall_ms"] = absl::ToDoubleMilliseconds(r.wall);
+    d["observations_not_kept"] = r.observations_not_kept;
+    py::list observations;
+    for (const Observed& o : r.observations) {
+      py::dict od = VerdictDict(policy, o.verdict);
+      od["observation"] = ObservationJson(o.observation);
+      od["prevented"] = o.prevented;
+      od["pid"] = o.pid;
+      od["at_ms"] = absl::ToDoubleMilliseconds(o.at);
+      observations.append(od);
+    }
+    d["observations"] = observations;
+    return d;
+  }
+
+  Sandbox sandbox_;
 };
 
 }  // namespace
@@ -475,6 +590,17 @@ PYBIND11_MODULE(_C, m) {
         return out;
       }, py::arg("run"))
       .def_property_readonly("path", &AuditReader::path);
+
+  py::class_<PySandbox>(m, "Sandbox")
+      .def(py::init<const std::optional<std::string>&, double, int64_t, int64_t, int64_t,
+                    const std::vector<std::string>&, const std::vector<std::string>&, bool>(),
+           py::arg("workspace") = py::none(), py::arg("timeout") = 60.0,
+           py::arg("memory_bytes") = int64_t{2} << 30, py::arg("max_processes") = 256,
+           py::arg("max_output_bytes") = 1 << 20, py::arg("read_only") = std::vector<std::string>{},
+           py::arg("environment") = std::vector<std::string>{}, py::arg("gpu") = false)
+      .def_static("available", &PySandbox::Available)
+      .def("run", &PySandbox::Run, py::arg("guard"), py::arg("env"), py::arg("command"),
+           py::arg("judge_text") = true, py::arg("stdin") = "");
 
 #ifdef REWARDGUARD_PYTHON_WITH_TORCH
   using shaping::LagrangianController;

@@ -128,3 +128,18 @@ class LagrangianController:
     def num_categories(self) -> int: ...
     def save_state(self) -> list[float]: ...
     def restore_state(self, flat: Sequence[float]) -> None: ...
+
+class Sandbox:
+    def __init__(self, workspace: str | None = None, timeout: float = 60.0,
+                 memory_bytes: int = 2 << 30, max_processes: int = 256,
+                 max_output_bytes: int = 1 << 20, read_only: Sequence[str] = (),
+                 environment: Sequence[str] = (), gpu: bool = False) -> None:
+        """ValueError for bad options; RuntimeError when no sandbox can run here."""
+    @staticmethod
+    def available() -> tuple[bool, str]: ...
+    def run(self, guard: Guard, env: int, command: str | Sequence[str], judge_text: bool = True,
+            stdin: str = "") -> dict[str, object]:
+        """The merged verdict (action, penalty, rules, capabilities, reason), `static` (the
+        text's), ran, exit_code, signal, timed_out, terminated, oom_killed, pids_limit_hit,
+        stdout/stderr (bytes), stdout_bytes, stderr_bytes, limits, wall_ms and `observations`
+        (dicts: observation (a JSON line), the verdict's fields, prevented, pid, at_ms)."""

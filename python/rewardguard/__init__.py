@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover
 from . import _C
 from ._core import Action, Calls, Guard, Policy, Verdicts, builtin_policies
 from .lagrangian import Lagrangian
+from .sandbox import Observed, Sandbox, SandboxResult
 
 __version__ = "0.1.0"
 
@@ -29,7 +30,10 @@ __all__ = [
     "Calls",
     "Guard",
     "Lagrangian",
+    "Observed",
     "Policy",
+    "Sandbox",
+    "SandboxResult",
     "Verdicts",
     "builtin_policies",
     "has_torch_ops",

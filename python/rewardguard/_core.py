@@ -370,6 +370,19 @@ class Guard:
         lines = _encode_arguments([o for _, o in pairs])
         return self._verdicts(self._core.observe_batch(lines, env_ids), env_ids)
 
+    def run(self, env: int, command: str | Sequence[str], *, sandbox: Any = None,
+            judge_text: bool = True, stdin: str = "") -> Any:
+        """Runs ``command`` for env ``env`` in a sandbox, judging its text and then each
+        connect and exec before it happens (rewardguard.sandbox). ``sandbox``: a
+        :class:`rewardguard.Sandbox` (default: one with a private empty workspace,
+        made on first use). Returns a :class:`rewardguard.SandboxResult`."""
+        from .sandbox import Sandbox
+        if sandbox is None:
+            sandbox = self.__dict__.get("_default_sandbox")
+            if sandbox is None:
+                sandbox = self.__dict__["_default_sandbox"] = Sandbox()
+        return sandbox.run(self, env, command, judge_text=judge_text, stdin=stdin)
+
     def _verdicts(self, r: Any, env_ids: np.ndarray) -> Verdicts:
         return Verdicts(r.actions, r.penalties, r.costs, r.terminated, r.blocked, env_ids,
                         r.call_actions, r.call_penalties, r.call_costs, r.call_blocked,

@@ -77,38 +77,6 @@ bool ParseCallLine(simdjson::dom::parser& parser, std::string_view line,
   return true;
 }
 
-// Verdict -> one JSON line (without the newline).
-std::string VerdictJson(const CompiledPolicy& policy, const Verdict& v,
-                        std::string_view error) {
-  std::string out = fmt::format(R"({{"action":"{}","penalty":{},"rules":[)",
-                                ActionName(v.action), v.penalty);
-  for (size_t i = 0; i < v.rules.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendJsonString(&out, v.rules[i]);
-  }
-  out.append("],\"capabilities\":[");
-  for (size_t i = 0; i < v.capabilities.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendJsonString(&out, policy.capability_name(v.capabilities[i]));
-  }
-  out.append("],\"costs\":{");
-  bool first = true;
-  for (size_t c = 0; c < policy.categories().size(); ++c) {
-    if (v.costs[c] == 0.0f) continue;
-    if (!first) out.push_back(',');
-    first = false;
-    AppendJsonString(&out, policy.categories()[c]);
-    fmt::format_to(std::back_inserter(out), ":{}", v.costs[c]);
-  }
-  out.append("},\"reason\":");
-  AppendJsonString(&out, v.reason);
-  if (!error.empty()) {
-    out.append(",\"error\":");
-    AppendJsonString(&out, error);
-  }
-  out.push_back('}');
-  return out;
-}
 
 // The verdict given to an input line that is not a valid call: fail closed.
 Verdict ErrorVerdict(const CompiledPolicy& policy, std::string_view error) {
@@ -158,6 +126,38 @@ void PrintSummary(const CompiledPolicy& policy, const Summary& s, std::ostream& 
 }
 
 }  // namespace
+
+std::string VerdictJson(const CompiledPolicy& policy, const Verdict& v,
+                        std::string_view error) {
+  std::string out = fmt::format(R"({{"action":"{}","penalty":{},"rules":[)",
+                                ActionName(v.action), v.penalty);
+  for (size_t i = 0; i < v.rules.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(&out, v.rules[i]);
+  }
+  out.append("],\"capabilities\":[");
+  for (size_t i = 0; i < v.capabilities.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(&out, policy.capability_name(v.capabilities[i]));
+  }
+  out.append("],\"costs\":{");
+  bool first = true;
+  for (size_t c = 0; c < policy.categories().size(); ++c) {
+    if (v.costs[c] == 0.0f) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonString(&out, policy.categories()[c]);
+    fmt::format_to(std::back_inserter(out), ":{}", v.costs[c]);
+  }
+  out.append("},\"reason\":");
+  AppendJsonString(&out, v.reason);
+  if (!error.empty()) {
+    out.append(",\"error\":");
+    AppendJsonString(&out, error);
+  }
+  out.push_back('}');
+  return out;
+}
 
 PolicyPtr LoadPolicyOrReport(const std::string& policy, std::ostream& err) {
   absl::StatusOr<PolicyPtr> loaded = LoadPolicy(policy);

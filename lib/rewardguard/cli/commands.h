@@ -15,6 +15,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 
 #include "rewardguard/eval/evaluator.h"
 
@@ -46,6 +47,11 @@ struct EvalCommandOptions {
 // written.
 int RunEval(const EvalCommandOptions& options, std::istream& in,
             std::ostream& out, std::ostream& err);
+
+// A verdict as one JSON object (no newline), the shape `eval` prints:
+// action, penalty, rules, capabilities, costs, reason, and `error` if given.
+std::string VerdictJson(const CompiledPolicy& policy, const Verdict& verdict,
+                        std::string_view error = "");
 
 // The policy `policy` names (a built-in name or a file path), or null after
 // printing "error: <message>" to `err`: what every command does before it

@@ -5,6 +5,7 @@
 #include "CLI/CLI.hpp"
 #include "rewardguard/cli/audit_commands.h"
 #include "rewardguard/cli/commands.h"
+#include "rewardguard/cli/sandbox_command.h"
 
 int main(int argc, char** argv) {
   using rewardguard::Mode;
@@ -60,7 +61,34 @@ int main(int argc, char** argv) {
   CLI::App* plot = audit->add_subcommand("plot", "violations over training steps (Python package)");
   plot->allow_extras();
 
+  rewardguard::SandboxCommandOptions sandbox_options;
+  std::string sandbox_mode = "enforce";
+  CLI::App* sandbox = app.add_subcommand("sandbox", "run programs with every connect and exec judged");
+  sandbox->require_subcommand(1);
+  CLI::App* sandbox_run = sandbox->add_subcommand(
+      "run", "run PROGRAM [ARGS...] (after --) in the sandbox; print one JSON object");
+  sandbox_run->add_option("--policy,-p", sandbox_options.policy, "built-in policy name or YAML file")
+      ->capture_default_str();
+  sandbox_run->add_option("--workspace,-w", sandbox_options.workspace,
+                          "directory mounted read-write (default: a private empty one)");
+  sandbox_run->add_option("--read-only", sandbox_options.read_only, "further host paths shown read-only");
+  sandbox_run->add_option("--timeout", sandbox_options.timeout_seconds, "wall-clock seconds")
+      ->capture_default_str();
+  sandbox_run->add_option("--max-output", sandbox_options.max_output_bytes, "bytes kept per stream")
+      ->capture_default_str();
+  sandbox_run->add_option("--mode", sandbox_mode, "enforce or shadow")
+      ->check(CLI::IsMember({"enforce", "shadow"}))->capture_default_str();
+  sandbox_run->add_option("--audit", sandbox_options.audit_path, "record the call and its observations (SQLite)");
+  sandbox_run->add_option("--run", sandbox_options.run_name, "name of the audit run");
+  sandbox_run->add_option("command", sandbox_options.argv, "PROGRAM [ARGS...]")->required();
+  sandbox_run->prefix_command(false);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*sandbox_run) {
+    sandbox_options.mode = sandbox_mode == "shadow" ? Mode::kShadow : Mode::kEnforce;
+    return rewardguard::RunSandboxCommand(sandbox_options, std::cout, std::cerr);
+  }
 
   if (*plot) {
     std::cerr << "error: `audit plot` is part of the Python package: run "

@@ -48,6 +48,13 @@ struct Verdict {
   void Clear();
 };
 
+// Folds `from` into `into` as if both had been one event: the stronger
+// action wins, each rule, budget or flow counts once (a rule already in
+// `into` adds no penalty again), and the reason is the one of the stronger
+// verdict. Used to give a call that ran in the sandbox one verdict: its
+// text's and those of everything it was seen doing.
+void MergeVerdict(const CompiledPolicy& policy, const Verdict& from, Verdict* into);
+
 }  // namespace rewardguard
 
 #endif  // REWARDGUARD_EVAL_VERDICT_H_
