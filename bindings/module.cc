@@ -23,11 +23,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "rewardguard/audit/replay.h"
 #include "rewardguard/core/action.h"
 #include "rewardguard/core/tool_call.h"
 #include "rewardguard/eval/evaluator.h"
@@ -535,6 +537,59 @@ PYBIND11_MODULE(_C, m) {
         if (!id) throw py::value_error("unknown capability `" + capability + "`");
         return g.guard().evaluator().Seen(env, *id);
       }, py::arg("env"), py::arg("capability"));
+
+  // audit/replay.h's reader: what rewardguard.audit reads a trail with, so
+  // that the database layout is known in C++ only.
+  py::class_<AuditReader>(m, "AuditReader")
+      .def(py::init([](const std::string& path) { return ValueOrRaise(AuditReader::Open(path)); }),
+           py::arg("path"), py::call_guard<py::gil_scoped_release>())
+      .def("find_runs", [](const AuditReader& r, const std::optional<std::string>& run) {
+        // (id, name, events) of the runs named or numbered `run`; every run when None.
+        std::vector<RunRow> rows = ValueOrRaise(r.Runs());
+        std::vector<std::tuple<int64_t, std::string, int64_t>> out;
+        if (!run) {
+          for (const RunRow& row : rows) out.emplace_back(row.id, row.name, row.events);
+          return out;
+        }
+        for (int64_t id : ValueOrRaise(r.FindRuns(*run)))
+          for (const RunRow& row : rows)
+            if (row.id == id) out.emplace_back(row.id, row.name, row.events);
+        return out;
+      }, py::arg("run") = py::none())
+      .def("event_columns", [](const AuditReader& r, int64_t run) {
+        // In the order written: env, episode, step int64 [E], violating bool
+        // [E] (action not allow), and the cost categories of each violating
+        // event [V].
+        std::vector<int64_t> env, episode, step;
+        std::vector<uint8_t> violating;
+        std::vector<std::vector<std::string>> categories;
+        absl::Status status;
+        {
+          py::gil_scoped_release release;
+          status = r.ForEachRecord(run, [&](const DecisionRecord& record) {
+            env.push_back(record.env);
+            episode.push_back(record.episode);
+            step.push_back(record.step);
+            const bool bad = record.action != Action::kAllow;
+            violating.push_back(bad);
+            if (bad) {
+              std::vector<std::string>& names = categories.emplace_back();
+              for (const auto& [name, cost] : record.costs) names.push_back(name);
+            }
+            return true;
+          });
+        }
+        if (!status.ok()) Raise(status);
+        const auto e = static_cast<py::ssize_t>(env.size());
+        py::dict out;
+        out["env"] = ToArray(std::move(env), {e});
+        out["episode"] = ToArray(std::move(episode), {e});
+        out["step"] = ToArray(std::move(step), {e});
+        out["violating"] = ToBoolArray(std::move(violating), {e});
+        out["categories"] = py::cast(categories);
+        return out;
+      }, py::arg("run"))
+      .def_property_readonly("path", &AuditReader::path);
 
   py::class_<PySandbox>(m, "Sandbox")
       .def(py::init<const std::optional<std::string>&, double, int64_t, int64_t, int64_t,

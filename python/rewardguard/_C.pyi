@@ -1,6 +1,7 @@
 """Type stubs of rewardguard._C (bindings/module.cc). Private: use `rewardguard`."""
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -98,6 +99,21 @@ class Guard:
     def mode(self) -> str: ...
     def budget_count(self, env: int, budget: int) -> int: ...
     def seen(self, env: int, capability: str) -> bool: ...
+
+class AuditReader:
+    """audit/replay.h's reader (read-only; never blocks a writer). Raises
+    FileNotFoundError, RuntimeError (not an audit database) or ValueError
+    (another schema version)."""
+    def __init__(self, path: str) -> None: ...
+    def find_runs(self, run: str | None = None) -> list[tuple[int, str, int]]:
+        """(id, name, events) of the runs named or numbered `run` (every run
+        when None); FileNotFoundError when none."""
+    def event_columns(self, run: int) -> dict[str, Any]:
+        """The run's events in the order written: "env", "episode", "step"
+        (int64 [E]), "violating" (bool [E], action not allow) and "categories"
+        (list [V]: the cost categories of each violating event)."""
+    @property
+    def path(self) -> str: ...
 
 class LagrangianController:
     def __init__(self, cost_limits: Sequence[float], kp: float = 0.0, ki: float = 0.01,

@@ -14,14 +14,14 @@ The training step of an event is its env's step count since the run started:
 the env's episodes laid end to end (episode lengths read from the trail), so
 in vectorized training it is the vector step. A violation is an event whose
 action is not ``allow``; it counts once for each cost category it was charged
-to (``uncosted`` when none). The database layout is docs/audit.md's.
+to (``uncosted`` when none). The trail is read by the C++ reader
+(audit/replay.h, bound as ``rewardguard._C.AuditReader``): the database
+layout is known in one place.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sqlite3
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,13 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _C
+
 __all__ = ["AuditError", "RunSeries", "main", "plot", "violations_over_steps"]
 
-SCHEMA_VERSION = "3"
 UNCOSTED = "uncosted"
-
-# Fields of an event in event_blocks.data (docs/audit.md).
-_ENV, _EPISODE, _STEP, _ACTION, _COSTS = 0, 1, 2, 5, 10
 
 
 class AuditError(Exception):
@@ -54,60 +52,46 @@ class RunSeries:
     violations: dict[str, np.ndarray] = field(default_factory=dict)  # category -> steps
 
 
-def _connect(db: str | Path) -> sqlite3.Connection:
+def _open(db: str | Path) -> _C.AuditReader:
     path = Path(db)
     if not path.is_file():
         raise AuditError(f"no audit database at `{path}`")
-    con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except sqlite3.DatabaseError as e:
-        con.close()
-        raise AuditError(f"`{path}` is not a rewardguard audit database ({e})") from None
-    if row is None or str(row[0]) != SCHEMA_VERSION:
-        con.close()
-        raise AuditError(f"`{path}` has audit schema version {row[0] if row else None!r}; "
-                         f"this version reads {SCHEMA_VERSION}")
-    return con
+        return _C.AuditReader(str(path))
+    except (OSError, RuntimeError, ValueError) as e:
+        raise AuditError(str(e)) from None
 
 
-def _find_runs(con: sqlite3.Connection, run: str | int | None) -> list[tuple[int, str]]:
+def _find_runs(reader: _C.AuditReader, run: str | int | None) -> list[tuple[int, str, int]]:
     """Runs named `run` (or the run with that id), every run when None."""
-    if run is None:
-        rows = con.execute("SELECT id, name FROM runs ORDER BY id").fetchall()
-    else:
-        rows = con.execute("SELECT id, name FROM runs WHERE name = ? ORDER BY id",
-                           (str(run),)).fetchall()
-        if not rows and str(run).isdigit():
-            rows = con.execute("SELECT id, name FROM runs WHERE id = ?", (int(run),)).fetchall()
-        if not rows:
-            raise AuditError(f"no run named or numbered `{run}`")
-    return [(int(i), str(n)) for i, n in rows]
+    try:
+        return reader.find_runs(None if run is None else str(run))
+    except FileNotFoundError:
+        raise AuditError(f"no run named or numbered `{run}`") from None
 
 
-def _run_series(con: sqlite3.Connection, run_id: int, name: str, progress) -> RunSeries:
+def _run_series(reader: _C.AuditReader, run_id: int, name: str, progress) -> RunSeries:
     series = RunSeries(run_id, name)
+    columns = reader.event_columns(run_id)
     # env -> [episode, first training step of that episode, its length so far]
     envs: dict[int, list[int]] = {}
     violations: dict[str, list[int]] = defaultdict(list)
-    for data, count in con.execute(
-            "SELECT data, events FROM event_blocks WHERE run_id = ? ORDER BY id", (run_id,)):
-        for event in json.loads(data):
-            env, episode, step = event[_ENV], event[_EPISODE], event[_STEP]
-            state = envs.get(env)
-            if state is None:
-                state = envs[env] = [episode, 0, 0]
-            elif episode != state[0]:
-                state[0], state[1], state[2] = episode, state[1] + state[2], 0
-            state[2] = max(state[2], step + 1)
-            if event[_ACTION] != "allow":
-                series.violating += 1
-                at = state[1] + step
-                costs = event[_COSTS] if len(event) > _COSTS else []
-                for category in {c for c, _ in costs} or {UNCOSTED}:
-                    violations[category].append(at)
-        series.events += count
-        progress.update(count)
+    categories = iter(columns["categories"])
+    for env, episode, step, bad in zip(columns["env"].tolist(), columns["episode"].tolist(),
+                                       columns["step"].tolist(), columns["violating"].tolist()):
+        state = envs.get(env)
+        if state is None:
+            state = envs[env] = [episode, 0, 0]
+        elif episode != state[0]:
+            state[0], state[1], state[2] = episode, state[1] + state[2], 0
+        state[2] = max(state[2], step + 1)
+        if bad:
+            series.violating += 1
+            at = state[1] + step
+            for category in set(next(categories)) or {UNCOSTED}:
+                violations[category].append(at)
+    series.events = len(columns["env"])
+    progress.update(series.events)
     series.steps = max((s[1] + s[2] for s in envs.values()), default=0)
     series.violations = {c: np.asarray(v, dtype=np.int64) for c, v in violations.items()}
     return series
@@ -117,18 +101,12 @@ def violations_over_steps(db: str | Path, run: str | int | None = None) -> list[
     """Every violation of `run` (a name or an id; every run if None) at its training step."""
     from tqdm import tqdm
 
-    con = _connect(db)
-    try:
-        runs = _find_runs(con, run)
-        ids = [i for i, _ in runs]
-        total = con.execute(
-            f"SELECT coalesce(sum(events), 0) FROM event_blocks "
-            f"WHERE run_id IN ({','.join('?' * len(ids))})", ids).fetchone()[0]
-        with tqdm(total=total, unit="event", unit_scale=True, desc="reading",
-                  file=sys.stderr, disable=None) as progress:
-            return [_run_series(con, i, n, progress) for i, n in runs]
-    finally:
-        con.close()
+    reader = _open(db)
+    runs = _find_runs(reader, run)
+    total = sum(events for _, _, events in runs)
+    with tqdm(total=total, unit="event", unit_scale=True, desc="reading",
+              file=sys.stderr, disable=None) as progress:
+        return [_run_series(reader, i, n, progress) for i, n, _ in runs]
 
 
 def plot(db: str | Path, out: str | Path, run: str | int | None = None,

@@ -20,15 +20,13 @@ absl::StatusOr<AuditReader> AuditReader::Open(const std::string& path) {
   absl::StatusOr<audit_internal::DbPtr> db =
       audit_internal::OpenDb(path, /*create=*/false, /*busy_timeout_ms=*/5000);
   if (!db.ok()) return db.status();
-  absl::StatusOr<StmtPtr> stmt =
-      Prepare(db->get(), "SELECT value FROM meta WHERE key = 'schema_version'", path);
-  if (!stmt.ok() || sqlite3_step(stmt->get()) != SQLITE_ROW)
+  const std::optional<std::string> version = audit_internal::ReadSchemaVersion(db->get());
+  if (!version)
     return absl::DataLossError(fmt::format("`{}` is not a rewardguard audit database", path));
-  if (ColumnText(stmt->get(), 0) != std::to_string(audit_internal::kSchemaVersion))
+  if (*version != std::to_string(audit_internal::kSchemaVersion))
     return absl::FailedPreconditionError(
         fmt::format("audit database `{}` has schema version `{}`; this build reads version {}",
-                    path, ColumnText(stmt->get(), 0), audit_internal::kSchemaVersion));
-  stmt->reset();
+                    path, *version, audit_internal::kSchemaVersion));
   return AuditReader(path, db->release());
 }
 

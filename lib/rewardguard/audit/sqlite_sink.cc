@@ -110,15 +110,7 @@ std::optional<int64_t> QueryInt(sqlite3* db, const char* sql) {
 }
 
 absl::Status CheckSchemaVersion(sqlite3* db, const std::string& path) {
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
-                              &stmt, nullptr);
-  std::string version;
-  if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
-    const unsigned char* text = sqlite3_column_text(stmt, 0);
-    version = text != nullptr ? reinterpret_cast<const char*>(text) : "";
-  }
-  sqlite3_finalize(stmt);
+  const std::string version = audit_internal::ReadSchemaVersion(db).value_or("");
   if (version != std::to_string(audit_internal::kSchemaVersion))
     return absl::FailedPreconditionError(fmt::format(
         "audit database `{}` has schema version `{}`; this build writes version {}", path,
@@ -190,6 +182,7 @@ absl::StatusOr<std::unique_ptr<SqliteSink>> SqliteSink::Open(const std::string& 
   // Schema and the run's row in one transaction: concurrent openers queue up.
   if (absl::Status s = Exec(h, "BEGIN IMMEDIATE", path); !s.ok()) return s;
   absl::Status s = Exec(h, audit_internal::kSchemaSql, path);
+  if (s.ok()) s = Exec(h, audit_internal::SchemaVersionSql().c_str(), path);
   if (s.ok()) s = CheckSchemaVersion(h, path);
   int64_t run_id = 0;
   if (s.ok()) {

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "absl/types/span.h"
+#include "rewardguard/core/limits.h"  // kMaxCategories
 
 namespace rewardguard {
 
@@ -46,8 +47,6 @@ absl::Span<const BuiltinCapability> BuiltinCapabilities();
 
 // The built-in cost categories, in column order. Policies may append more.
 absl::Span<const std::string_view> BuiltinCategories();
-
-inline constexpr int kMaxCategories = 16;
 
 // The default category of a capability: that of its top-level node
 // ("network" for `net.*`, ...); "unknown" for names outside the taxonomy.

@@ -15,6 +15,11 @@ namespace rewardguard {
 // trainer thread's stack is finite. Policy files above it are rejected.
 inline constexpr int32_t kMaxShellDepthCeiling = 256;
 
+// Cost categories a policy may have (built-in ones included): the width of a
+// verdict's cost array, and what the shaping kernels keep in registers.
+// Plain C++ so that CUDA code includes it too.
+inline constexpr int kMaxCategories = 16;
+
 struct Limits {
   int64_t max_argument_bytes = 1 << 20;  // tool-call arguments as received
   int32_t max_shell_depth = 64;          // nested subshells, `-c` strings, $( )

@@ -86,10 +86,14 @@ absl::Status Guard::Evaluate(int env, const Event& event, Verdict* out) {
   return WriteRecords();
 }
 
-absl::Status Guard::EvaluateObservationLine(int env, std::string_view json_line, Verdict* out) {
+void Guard::JudgeLine(int env, std::string_view json_line, Verdict* out) {
   facts_.clear();
   ParseObservation(json_line, policy().limits(), &facts_);
   evaluator_.EvaluateFacts(env, kSandboxTool, facts_, out);
+}
+
+absl::Status Guard::EvaluateObservationLine(int env, std::string_view json_line, Verdict* out) {
+  JudgeLine(env, json_line, out);
   if (!InRange(env)) return audit_status_;
   clocks_[env].has_events = true;
   if (sink_ == nullptr) return audit_status_;
@@ -113,62 +117,50 @@ void Guard::BeginStep(int env) {
   }
 }
 
-absl::Status Guard::EvaluateBatch(absl::Span<const ToolCall> calls,
-                                  absl::Span<const int32_t> env_ids, StepResult* out) {
-  const size_t n = calls.size();
+template <typename JudgeFn, typename RecordFn>
+absl::Status Guard::Batch(size_t n, absl::Span<const int32_t> env_ids, bool is_step,
+                          StepResult* out, JudgeFn judge, RecordFn record) {
   if (env_ids.size() != n) return Mismatch(n, env_ids.size(), out);
-  for (int32_t env : env_ids)
-    if (InRange(env)) BeginStep(env);
+  if (is_step)
+    for (int32_t env : env_ids)
+      if (InRange(env)) BeginStep(env);
   out->verdicts.resize(n);
-  evaluator_.EvaluateBatch(calls, env_ids, absl::MakeSpan(out->verdicts));
-  Collect(env_ids, out);
-  for (int32_t env : env_ids)
-    if (InRange(env)) clocks_[env].has_events = true;
-  if (sink_ == nullptr) return audit_status_;
-  for (size_t i = 0; i < n; ++i) {
-    if (!InRange(env_ids[i])) continue;
-    AddRecord(env_ids[i], EventKind::kCall, calls[i].tool, calls[i].arguments, out->verdicts[i]);
-  }
-  return WriteRecords();
-}
-
-absl::Status Guard::EvaluateBatch(absl::Span<const Event> events,
-                                  absl::Span<const int32_t> env_ids, StepResult* out) {
-  const size_t n = events.size();
-  if (env_ids.size() != n) return Mismatch(n, env_ids.size(), out);
-  for (int32_t env : env_ids)
-    if (InRange(env)) BeginStep(env);
-  out->verdicts.resize(n);
-  for (size_t i = 0; i < n; ++i) Judge(env_ids[i], events[i], &out->verdicts[i]);
+  for (size_t i = 0; i < n; ++i) judge(i, &out->verdicts[i]);
   Collect(env_ids, out);
   for (int32_t env : env_ids)
     if (InRange(env)) clocks_[env].has_events = true;
   if (sink_ == nullptr) return audit_status_;
   for (size_t i = 0; i < n; ++i)
-    if (InRange(env_ids[i])) AddRecord(env_ids[i], events[i], out->verdicts[i]);
+    if (InRange(env_ids[i])) record(i, out->verdicts[i]);
   return WriteRecords();
+}
+
+absl::Status Guard::EvaluateBatch(absl::Span<const ToolCall> calls,
+                                  absl::Span<const int32_t> env_ids, StepResult* out) {
+  return Batch(
+      calls.size(), env_ids, /*is_step=*/true, out,
+      [&](size_t i, Verdict* v) { evaluator_.Evaluate(env_ids[i], calls[i], v); },
+      [&](size_t i, const Verdict& v) {
+        AddRecord(env_ids[i], EventKind::kCall, calls[i].tool, calls[i].arguments, v);
+      });
+}
+
+absl::Status Guard::EvaluateBatch(absl::Span<const Event> events,
+                                  absl::Span<const int32_t> env_ids, StepResult* out) {
+  return Batch(
+      events.size(), env_ids, /*is_step=*/true, out,
+      [&](size_t i, Verdict* v) { Judge(env_ids[i], events[i], v); },
+      [&](size_t i, const Verdict& v) { AddRecord(env_ids[i], events[i], v); });
 }
 
 absl::Status Guard::ObserveBatch(absl::Span<const std::string_view> json_lines,
                                  absl::Span<const int32_t> env_ids, StepResult* out) {
-  const size_t n = json_lines.size();
-  if (env_ids.size() != n) return Mismatch(n, env_ids.size(), out);
-  out->verdicts.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    facts_.clear();
-    ParseObservation(json_lines[i], policy().limits(), &facts_);
-    evaluator_.EvaluateFacts(env_ids[i], kSandboxTool, facts_, &out->verdicts[i]);
-  }
-  Collect(env_ids, out);
-  for (int32_t env : env_ids)
-    if (InRange(env)) clocks_[env].has_events = true;
-  if (sink_ == nullptr) return audit_status_;
-  for (size_t i = 0; i < n; ++i) {
-    if (!InRange(env_ids[i])) continue;
-    AddRecord(env_ids[i], EventKind::kObservation, kSandboxTool, json_lines[i],
-              out->verdicts[i]);
-  }
-  return WriteRecords();
+  return Batch(
+      json_lines.size(), env_ids, /*is_step=*/false, out,
+      [&](size_t i, Verdict* v) { JudgeLine(env_ids[i], json_lines[i], v); },
+      [&](size_t i, const Verdict& v) {
+        AddRecord(env_ids[i], EventKind::kObservation, kSandboxTool, json_lines[i], v);
+      });
 }
 
 absl::Status Guard::Record(int env, const Event& event, const Verdict& verdict) {

@@ -242,6 +242,13 @@ class Guard {
   // Judges one event into `out`; for observations also sets `observation_json_`
   // when audit is on (the record's arguments).
   void Judge(int env, const Event& event, Verdict* out);
+  void JudgeLine(int env, std::string_view json_line, Verdict* out);
+  // The batch forms: judge(i, &verdict) for every event, the columns, then
+  // record(i, verdict) for those in range. `is_step`: the envs in the batch
+  // begin a step first.
+  template <typename JudgeFn, typename RecordFn>
+  absl::Status Batch(size_t n, absl::Span<const int32_t> env_ids, bool is_step, StepResult* out,
+                     JudgeFn judge, RecordFn record);
   // Adds a record of `event` in `env` at its current step to batch_.
   void AddRecord(int env, const Event& event, const Verdict& verdict);
   void AddRecord(int env, EventKind kind, std::string_view tool, std::string_view arguments,

@@ -1,9 +1,6 @@
 #include "rewardguard/guard/guard.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <filesystem>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -12,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "rewardguard/audit/replay.h"
 #include "rewardguard/classify/observation.h"
+#include "audit/test_util.h"
 
 namespace rewardguard {
 namespace {
@@ -33,19 +31,7 @@ Guard MakeGuard(GuardOptions options) {
   return *std::move(guard);
 }
 
-// A fresh directory, removed at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "rg_guard_XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 std::vector<std::string> CapabilityNames(const Guard& guard, const Verdict& v) {
   std::vector<std::string> out;

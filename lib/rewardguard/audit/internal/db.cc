@@ -44,7 +44,6 @@ const char kSchemaSql[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta(
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '3');
 CREATE TABLE IF NOT EXISTS runs(
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
@@ -133,6 +132,22 @@ std::string_view ColumnText(sqlite3_stmt* stmt, int column) {
   if (text == nullptr) return {};
   return {reinterpret_cast<const char*>(text),
           static_cast<size_t>(sqlite3_column_bytes(stmt, column))};
+}
+
+std::string SchemaVersionSql() {
+  return fmt::format("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{}')",
+                     kSchemaVersion);
+}
+
+std::optional<std::string> ReadSchemaVersion(sqlite3* db) {
+  sqlite3_stmt* stmt = nullptr;
+  std::optional<std::string> version;
+  if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &stmt,
+                         nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW)
+    version = std::string(ColumnText(stmt, 0));
+  sqlite3_finalize(stmt);
+  return version;
 }
 
 absl::Status SqliteStatus(sqlite3* db, int rc, std::string_view what,

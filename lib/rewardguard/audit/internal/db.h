@@ -29,8 +29,14 @@ inline constexpr int kSchemaVersion = 3;
 // Events per block at most: an event's id is (block id << kBlockShift) + index.
 inline constexpr int kBlockShift = 20;
 
-// The whole schema, idempotent (CREATE ... IF NOT EXISTS).
+// The whole schema, idempotent (CREATE ... IF NOT EXISTS), without its
+// version: SchemaVersionSql() records that.
 extern const char kSchemaSql[];
+// INSERT OR IGNORE of kSchemaVersion into `meta` (a new database's version).
+std::string SchemaVersionSql();
+// The version `meta` records; nullopt when the database has none (or no
+// `meta` table: not an audit database).
+std::optional<std::string> ReadSchemaVersion(sqlite3* db);
 
 struct DbCloser {
   void operator()(sqlite3* db) const;

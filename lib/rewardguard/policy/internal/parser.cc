@@ -15,6 +15,7 @@
 #include "re2/re2.h"
 #include "rewardguard/core/capabilities.h"
 #include "rewardguard/core/fact.h"
+#include "rewardguard/core/json.h"
 #include "rewardguard/core/net.h"
 #include "rewardguard/policy/internal/status.h"
 #include "yaml-cpp/eventhandler.h"
@@ -68,32 +69,6 @@ std::string Describe(const YAML::Node& node) {
     case YAML::NodeType::Scalar: return StrCat("`", node.Scalar(), "`");
     default: return "an empty value";
   }
-}
-
-// `s` as a JSON string literal.
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
 }
 
 bool IsPlain(const YAML::Node& node) { return node.Tag() == "?"; }
@@ -505,7 +480,7 @@ absl::Status Parser::ToJson(const YAML::Node& node, int depth,
   if (depth > kMaxJsonDepth || out->size() > kMaxJsonBytes) {
     return Error(pos, "test arguments nested too deeply or too large");
   }
-  auto quote = [out](std::string_view s) { AppendJsonString(s, out); };
+  auto quote = [out](std::string_view s) { AppendJsonString(out, s); };
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       out->push_back('{');
@@ -594,7 +569,7 @@ absl::Status Parser::ParseTest(const YAML::Node& node, TestAst* out) const {
       RG_POLICY_RETURN_IF_ERROR(ToJson(e->value, 0, &out->arguments));
     } else if (e->value.IsScalar()) {
       // A raw string (a shell command): stored as a JSON string literal.
-      AppendJsonString(e->value.Scalar(), &out->arguments);
+      AppendJsonString(&out->arguments, e->value.Scalar());
     } else {
       return Error(e->pos, StrCat("expected a mapping or a string for "
                                         "`arguments`, got ",

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "rewardguard/core/limits.h"
+
 #if defined(__CUDACC__)
 #define RG_HOST_DEVICE __host__ __device__
 #else
@@ -15,7 +17,7 @@
 namespace rewardguard::shaping::internal {
 
 // Categories of cost a step may carry; CUDA kernels keep weights in registers.
-inline constexpr int kMaxCategories = 16;
+using ::rewardguard::kMaxCategories;
 
 // sum_c weights[c] * costs[c], accumulated in Acc in category order.
 template <typename Acc>

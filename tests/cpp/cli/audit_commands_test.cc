@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "rewardguard/audit/replay.h"
 #include "rewardguard/cli/commands.h"
-#include "test_util.h"
+#include "audit/test_util.h"
 
 namespace rewardguard {
 namespace {
