@@ -80,6 +80,7 @@ class SandboxTest : public ::testing::Test {
   JudgedRun Run(const std::string& command, const PolicyPtr& policy, SandboxOptions o = {},
                 Mode mode = Mode::kEnforce) {
     Sandbox sandbox = Make(o);
+    policy_ = policy;  // the verdicts' rule ids are views into the policy
     Evaluator evaluator(policy, 1, {.mode = mode});
     absl::StatusOr<JudgedRun> r = RunShellCommand(sandbox, evaluator, 0, command);
     EXPECT_TRUE(r.ok()) << r.status();
@@ -90,6 +91,7 @@ class SandboxTest : public ::testing::Test {
   static PolicyPtr LoopbackPolicy() { return *LoadPolicyText(kLoopbackOnly, "loopback-only.yaml"); }
 
   std::string workspace_;
+  PolicyPtr policy_;
 };
 
 // Processes whose command line contains `marker`, anywhere on the machine.
