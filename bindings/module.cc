@@ -336,16 +336,14 @@ class PySandbox {
     absl::StatusOr<JudgedRun> r;
     {
       py::gil_scoped_release release;
-      const Sandbox* sandbox = &sandbox_;
-      Sandbox with_stdin = sandbox_;
+      // stdin is an option of the sandbox: a run with its own gets a copy.
+      std::optional<Sandbox> with_stdin;
       if (!stdin_data.empty()) {
-        with_stdin = ValueOrRaise(Sandbox::Create([&] {
-          SandboxOptions o = sandbox_.options();
-          o.stdin_data = stdin_data;
-          return o;
-        }()));
-        sandbox = &with_stdin;
+        SandboxOptions o = sandbox_.options();
+        o.stdin_data = stdin_data;
+        with_stdin.emplace(ValueOrRaise(Sandbox::Create(std::move(o))));
       }
+      const Sandbox* sandbox = with_stdin ? &*with_stdin : &sandbox_;
       if (!judge_text) {
         r = RunObserved(*sandbox, g, env, argv);
       } else if (!text.empty()) {

@@ -181,3 +181,9 @@ def test_shell_env_is_registered_and_keeps_to_its_spaces(tmp_path):
         assert env.observation_space.contains(obs), obs
     assert truncated and not terminated
     env.close()
+
+
+def test_stdin_reaches_the_program(tmp_path, guard):
+    sandbox = rg.Sandbox(tmp_path)
+    assert guard.run(0, "cat", sandbox=sandbox, stdin="to the program\n").stdout == b"to the program\n"
+    assert guard.run(0, "cat", sandbox=sandbox).stdout == b""  # the sandbox itself keeps none

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <mutex>
 
@@ -26,12 +25,15 @@
 #include "rewardguard/sandbox/internal/cgroup.h"
 #include "rewardguard/sandbox/internal/child.h"
 #include "rewardguard/sandbox/internal/filter.h"
+#include "rewardguard/sandbox/internal/os.h"
 #include "rewardguard/sandbox/internal/supervisor.h"
 
 namespace rewardguard {
 namespace {
 
 using sandbox_internal::ChildPlan;
+using sandbox_internal::Fd;
+using sandbox_internal::WriteSmallFile;
 using sandbox_internal::MountStep;
 using sandbox_internal::RunCgroup;
 using sandbox_internal::StatusMessage;
@@ -45,22 +47,6 @@ constexpr int kSandboxUid = 1000;  // the program's user inside its namespace
 constexpr unsigned long kNotifSetFlags = SECCOMP_IOW(4, __u64);  // SECCOMP_IOCTL_NOTIF_SET_FLAGS
 constexpr unsigned long kNotifSyncWakeUp = 1;  // SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { Reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  void Reset(int fd = -1) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 struct Pipe {
   Fd read, write;
   bool Open() {
@@ -71,13 +57,6 @@ struct Pipe {
     return true;
   }
 };
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream f(path);
-  f << text;
-  f.flush();
-  return static_cast<bool>(f);
-}
 
 absl::Status Probe() {
   utsname u;
@@ -113,14 +92,13 @@ absl::Status Probe() {
 
 // argv[0] as a path: names without a slash are looked up in PATH, on the
 // host, whose system directories the sandbox shows as they are.
-std::string Resolve(const std::string& program, const std::vector<std::string>& env,
-                    const std::string& workdir) {
+std::string Resolve(const std::string& program, const std::vector<std::string>& env) {
   if (program.find('/') != std::string::npos) return program;
   std::string path = kDefaultPath;
   for (const std::string& e : env)
     if (absl::StartsWith(e, "PATH=")) path = e.substr(5);
   for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
-    std::string candidate = fmt::format("{}/{}", dir.empty() ? workdir : std::string(dir), program);
+    std::string candidate = fmt::format("{}/{}", std::string(dir), program);
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return program;  // execve says ENOENT
@@ -222,7 +200,7 @@ absl::StatusOr<RunResult> Sandbox::Run(absl::Span<const std::string> argv, Judge
     plan.envp = {fmt::format("PATH={}", kDefaultPath), fmt::format("HOME={}", plan.workdir),
                  "LANG=C.UTF-8", "TERM=dumb", "TMPDIR=/tmp"};
   plan.argv.assign(argv.begin(), argv.end());
-  plan.argv[0] = Resolve(argv[0], plan.envp, plan.workdir);
+  plan.argv[0] = Resolve(argv[0], plan.envp);
   AddSystemView(options_, &plan.mounts);
   plan.memory_bytes = options_.memory_bytes;
   plan.max_processes = options_.max_processes;
@@ -280,9 +258,9 @@ absl::StatusOr<RunResult> Sandbox::Run(absl::Span<const std::string> argv, Judge
   auto setup_error = [&](std::string what) {
     return absl::FailedPreconditionError(fmt::format("cannot set up the sandbox: {}", what));
   };
-  if (!WriteFile(fmt::format("/proc/{}/uid_map", init), fmt::format("{} {} 1\n", kSandboxUid, geteuid())) ||
-      !WriteFile(fmt::format("/proc/{}/setgroups", init), "deny") ||
-      !WriteFile(fmt::format("/proc/{}/gid_map", init), fmt::format("{} {} 1\n", kSandboxUid, getegid())))
+  if (!WriteSmallFile(fmt::format("/proc/{}/uid_map", init), fmt::format("{} {} 1\n", kSandboxUid, geteuid())) ||
+      !WriteSmallFile(fmt::format("/proc/{}/setgroups", init), "deny") ||
+      !WriteSmallFile(fmt::format("/proc/{}/gid_map", init), fmt::format("{} {} 1\n", kSandboxUid, getegid())))
     return setup_error("cannot write the user namespace's id maps");
   if (write(control.write.get(), "g", 1) != 1) return setup_error("init is gone");
   // Joining a v1 cgroup waits for an RCU grace period (milliseconds): done

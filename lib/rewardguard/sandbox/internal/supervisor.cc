@@ -18,9 +18,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -93,12 +91,6 @@ class Memory {
   pid_t pid_;
 };
 
-std::string ReadText(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 // Whether the caller's descriptor has FD_CLOEXEC: the "flags:" line of
 // /proc/TID/fdinfo/FD (octal). Read without streams: this is on the path of
@@ -178,7 +170,7 @@ Fd Supervisor::OpenPidfd(pid_t tid) {
   constexpr unsigned kPidfdThread = O_EXCL;  // PIDFD_THREAD, Linux 6.9+
   int fd = static_cast<int>(syscall(SYS_pidfd_open, tid, kPidfdThread));
   if (fd >= 0) return Fd(fd);
-  for (absl::string_view line : absl::StrSplit(ReadText(fmt::format("/proc/{}/status", tid)), '\n')) {
+  for (absl::string_view line : absl::StrSplit(ReadSmallFile(fmt::format("/proc/{}/status", tid)), '\n')) {
     int tgid = 0;
     if (absl::ConsumePrefix(&line, "Tgid:") &&
         absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &tgid))

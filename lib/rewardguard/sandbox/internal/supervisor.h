@@ -30,28 +30,10 @@
 #include "absl/container/flat_hash_set.h"
 
 #include "absl/time/time.h"
+#include "rewardguard/sandbox/internal/os.h"
 #include "rewardguard/sandbox/sandbox.h"
 
 namespace rewardguard::sandbox_internal {
-
-// An owned file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  Fd& operator=(Fd&& o) noexcept {
-    std::swap(fd_, o.fd_);
-    return *this;
-  }
-  int get() const { return fd_; }
-  bool ok() const { return fd_ >= 0; }
-
- private:
-  int fd_;
-};
 
 class Supervisor {
  public:
