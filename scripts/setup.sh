@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything rewardguard needs on Debian 12: the C++ libraries from
 # Debian's packages and a project venv (.venv) with the pinned Python packages
-# of requirements.txt. Idempotent: a second run checks and returns in seconds.
+# of requirements.txt (and, for the trainer integrations, requirements-trainers.txt).
+# Idempotent: a second run checks and returns in seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,4 +34,17 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -r requirements.txt
   echo "$want" > "$stamp"
+fi
+
+# The trainer integrations' libraries (TRL, veRL, SkyRL-gym, Ray): one fully
+# resolved set, installed without resolution so that veRL's tensordict pin
+# cannot replace the one torchrl needs (see requirements-trainers.txt).
+# REWARDGUARD_SKIP_TRAINERS=1 leaves them out (the core needs none of them).
+trainers_stamp=.venv/.requirements-trainers.sha256
+trainers_want=$(cat requirements.txt requirements-trainers.txt | sha256sum | cut -d' ' -f1)
+if [ "${REWARDGUARD_SKIP_TRAINERS:-0}" != 1 ] \
+   && [ "$(cat "$trainers_stamp" 2>/dev/null)" != "$trainers_want" ]; then
+  echo "setup: installing the trainer integrations' pinned packages (TRL, veRL, SkyRL-gym, Ray)"
+  .venv/bin/python -m pip install -q --no-deps -r requirements-trainers.txt
+  echo "$trainers_want" > "$trainers_stamp"
 fi
