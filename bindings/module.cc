@@ -253,6 +253,21 @@ class PyGuard {
   py::array_t<float> weights() const {
     return py::array_t<float>(static_cast<py::ssize_t>(guard_.weights().size()), guard_.weights().data());
   }
+  // costs [n, C] and the unweighted penalties [n] of a step -> costs @ w [n].
+  py::array_t<float> WeightedPenalties(
+      py::array_t<float, py::array::c_style | py::array::forcecast> costs,
+      py::array_t<float, py::array::c_style | py::array::forcecast> penalties) const {
+    const auto c = static_cast<py::ssize_t>(guard_.num_categories());
+    if (costs.ndim() != 2 || costs.shape(1) != c || penalties.ndim() != 1 ||
+        penalties.shape(0) != costs.shape(0)) {
+      throw py::value_error("costs must be [n, " + std::to_string(c) + "] and penalties [n]");
+    }
+    std::vector<float> out(static_cast<size_t>(costs.shape(0)));
+    guard_.WeightedPenalties(absl::MakeConstSpan(costs.data(), costs.size()),
+                             absl::MakeConstSpan(penalties.data(), penalties.size()),
+                             absl::MakeSpan(out));
+    return ToArray(std::move(out), {costs.shape(0)});
+  }
 
   int CheckedEnv(int env) const {
     if (env < 0 || env >= guard_.num_envs()) throw py::value_error("env out of range");
@@ -511,6 +526,7 @@ PYBIND11_MODULE(_C, m) {
       .def("close_audit", &PyGuard::CloseAudit)
       .def("set_weights", &PyGuard::SetWeights, py::arg("weights"))
       .def_property_readonly("weights", &PyGuard::weights)
+      .def("weighted_penalties", &PyGuard::WeightedPenalties, py::arg("costs"), py::arg("penalties"))
       .def_property_readonly("has_audit", [](const PyGuard& g) { return g.guard().has_audit(); })
       .def_property_readonly("episodes", [](const PyGuard& g) { return g.guard().episodes(); })
       .def_property_readonly("steps", [](const PyGuard& g) {

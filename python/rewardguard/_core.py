@@ -312,7 +312,6 @@ class Guard:
             w = np.asarray(weights, dtype=np.float32).reshape(-1)
         self._core.set_weights(w)  # checks the count
         self._w = np.ascontiguousarray(self._core.weights)
-        self._w_unit = bool(np.all(self._w == 1.0))
         self._w_torch = torch.from_numpy(self._w) if torch is not None else None
 
     @property
@@ -405,31 +404,31 @@ class Guard:
 
     # -- shaping -----------------------------------------------------------
     def penalty(self, verdicts: Verdicts) -> np.ndarray:
-        """``verdicts.costs @ w``: the weighted penalty per env, float32 [num_envs]."""
-        return verdicts.penalties if self._w_unit else verdicts.costs @ self._w
+        """``verdicts.costs @ w``: the weighted penalty per env, float32 [num_envs]
+        (computed by the C++ Guard with the formula the shaping ops use)."""
+        return self._core.weighted_penalties(verdicts.costs, verdicts.penalties)
 
     def shape(self, rewards: Any, verdicts: Verdicts, *, scale: float = 1.0, clip: float = 0.0) -> Any:
         """``clip(scale * (rewards - verdicts.costs @ w))``, per env.
 
-        ``rewards`` [num_envs]: a torch tensor of any floating dtype on any
-        device (through ``torch.ops.rewardguard.shape_step``: same dtype and
-        device out; the costs travel in one host-to-device copy), or a numpy
-        array / sequence (numpy out, same dtype). clip <= 0: no clipping.
+        ``rewards`` [n], n <= num_envs (the first n envs): a torch tensor of any
+        floating dtype on any device (same dtype and device out; the costs
+        travel in one host-to-device copy), or a numpy array / sequence (numpy
+        out, same floating dtype; integers become float64). Either way the
+        arithmetic is ``torch.ops.rewardguard.shape_step``. clip <= 0: no clipping.
         """
-        if torch is not None and isinstance(rewards, torch.Tensor):
-            costs = torch.from_numpy(verdicts.costs)
-            if _HAS_OPS:
-                return torch.ops.rewardguard.shape_step(rewards, costs, self._w_torch, scale, clip)
-            return _shape_step_torch(rewards, costs, self._w_torch, scale, clip)
+        _require_ops()
+        if isinstance(rewards, torch.Tensor):
+            costs = torch.from_numpy(verdicts.costs[: rewards.shape[0]] if rewards.dim() == 1
+                                     else verdicts.costs)
+            return torch.ops.rewardguard.shape_step(rewards, costs, self._w_torch, scale, clip)
         r = np.asarray(rewards)
         if not np.issubdtype(r.dtype, np.floating):
             r = r.astype(np.float64)
-        out = r - self.penalty(verdicts).astype(r.dtype, copy=False)
-        if scale != 1.0:
-            out *= scale
-        if clip > 0:
-            np.clip(out, -clip, clip, out=out)
-        return out
+        costs = torch.from_numpy(verdicts.costs[: r.shape[0]] if r.ndim == 1 else verdicts.costs)
+        out = torch.ops.rewardguard.shape_step(torch.from_numpy(np.ascontiguousarray(r)), costs,
+                                               self._w_torch, scale, clip)
+        return out.numpy()
 
     # -- audit -------------------------------------------------------------
     def flush(self, wait: bool = True) -> None:
@@ -473,14 +472,10 @@ def _restore_guard(policy, num_envs, mode, audit, weights, run_name, device):
                  device=device)
 
 
-def _shape_step_torch(rewards, costs, weights, scale, clip):
-    """Plain-torch shape_step, for a build without the LibTorch ops."""
-    acc = torch.float64 if rewards.dtype == torch.float64 else torch.float32
-    penalty = costs.to(rewards.device, acc) @ weights.to(rewards.device, acc)
-    out = (rewards.to(acc) - penalty) * scale
-    if clip > 0:
-        out = out.clamp(-clip, clip)
-    return out.to(rewards.dtype)
-
-
 _HAS_OPS = bool(getattr(_C, "WITH_TORCH", False)) and torch is not None
+
+
+def _require_ops() -> None:
+    if not _HAS_OPS:
+        raise RuntimeError("this build of rewardguard has no LibTorch shaping ops "
+                           "(torch.ops.rewardguard): rebuild it against the installed torch")

@@ -268,7 +268,7 @@ class GuardVectorWrapper(VectorWrapper):
         if any_blocked and self._blocked_observation is not None:
             obs = self._blocked_observation(obs, v)
         if self.shape_reward:
-            rewards = rewards - self.guard.penalty(v)
+            rewards = self.guard.shape(rewards, v)
         if v.terminated.any():
             ended_here = v.terminated & ~(terminated | truncated)
             terminated = terminated | v.terminated

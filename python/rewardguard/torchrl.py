@@ -110,10 +110,10 @@ class GuardTransform(Transform):
         b = int(np.prod(batch)) if len(batch) else 1
         reward = next_tensordict.get(self.reward_key)
         dev = reward.device
-        penalty = torch.from_numpy(np.ascontiguousarray(self.guard.penalty(v)[:b]))
+        penalty = torch.from_numpy(self.guard.penalty(v)[:b])
         if self.shape_reward:
             next_tensordict.set(self.reward_key,
-                                reward - penalty.to(dev, reward.dtype).reshape(reward.shape))
+                                self.guard.shape(reward.reshape(b), v).reshape(reward.shape))
         term = torch.from_numpy(v.terminated[:b]).to(dev).reshape(*batch, 1)
         if term.any():
             for key in ("terminated", "done"):

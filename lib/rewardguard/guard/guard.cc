@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "rewardguard/classify/observation.h"
+#include "rewardguard/core/penalty.h"
 
 namespace rewardguard {
 namespace {
@@ -323,18 +324,15 @@ absl::Status Guard::SetWeights(absl::Span<const float> weights) {
   return absl::OkStatus();
 }
 
-void Guard::WeightedPenalties(const StepResult& step, absl::Span<float> out) const {
-  const size_t c = static_cast<size_t>(step.num_categories);
-  const size_t b = std::min(out.size(), static_cast<size_t>(step.num_envs));
-  for (size_t e = 0; e < b; ++e) {
-    if (unit_weights_) {
-      out[e] = step.envs.penalty[e];
-      continue;
-    }
-    const float* row = step.envs.costs.data() + e * c;
-    float sum = 0.0f;
-    for (size_t k = 0; k < c && k < weights_.size(); ++k) sum += row[k] * weights_[k];
-    out[e] = sum;
+void Guard::WeightedPenalties(absl::Span<const float> costs,
+                              absl::Span<const float> unit_penalties,
+                              absl::Span<float> out) const {
+  const size_t c = weights_.size();
+  const size_t n = std::min(out.size(), c == 0 ? unit_penalties.size() : costs.size() / c);
+  for (size_t e = 0; e < n; ++e) {
+    out[e] = unit_weights_ && e < unit_penalties.size()
+                 ? unit_penalties[e]
+                 : Penalty<float>(costs.data() + e * c, weights_.data(), static_cast<int64_t>(c));
   }
 }
 

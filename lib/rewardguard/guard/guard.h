@@ -199,9 +199,16 @@ class Guard {
   bool unit_weights() const { return unit_weights_; }
   // InvalidArgument unless `weights` has one entry per cost category.
   absl::Status SetWeights(absl::Span<const float> weights);
-  // The weighted penalty per env: out[e] = sum_c step.envs.costs[e, c] * w[c].
-  // `out` must hold step.num_envs entries.
-  void WeightedPenalties(const StepResult& step, absl::Span<float> out) const;
+  // The weighted penalty per row of a cost matrix `costs` [n, C] (row-major,
+  // C = the policy's categories): out[e] = sum_c costs[e, c] * w[c]
+  // (core/penalty.h, the formula the shaping ops use). With unit weights it
+  // is `unit_penalties[e]`, the evaluator's own sum. Fills min(n, out.size()).
+  void WeightedPenalties(absl::Span<const float> costs, absl::Span<const float> unit_penalties,
+                         absl::Span<float> out) const;
+  // The same for a step's per-env columns; `out` holds step.num_envs entries.
+  void WeightedPenalties(const StepResult& step, absl::Span<float> out) const {
+    WeightedPenalties(step.envs.costs, step.envs.penalty, out);
+  }
 
   // -- audit -----------------------------------------------------------------
 
