@@ -34,8 +34,7 @@ response tokens, the score placed on the last valid token (``response_mask``
                                             mask=response_mask.bool())
 
 On CUDA the whole batch is one host-to-device copy and one kernel
-(``torch.ops.rewardguard.shape_tokens``); without the LibTorch ops the same
-arithmetic runs as plain torch operations.
+(``torch.ops.rewardguard.shape_tokens``); on the CPU the same op's CPU kernel.
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._core import _HAS_OPS, Guard, Policy, Verdicts
+from ._core import Guard, Policy, Verdicts, _require_ops
 
 __all__ = [
     "calls_from_messages",
@@ -108,14 +107,11 @@ def shape_token_rewards(guard: Guard, rewards: torch.Tensor, calls: SampleCalls 
     rows_t = torch.as_tensor(rows, dtype=torch.int64)
     pos_t = torch.as_tensor(positions, dtype=torch.int64)
     weights = torch.from_numpy(guard.weights)
-    if _HAS_OPS:
-        op = torch.ops.rewardguard.shape_tokens_ if inplace else torch.ops.rewardguard.shape_tokens
-        return op(rewards, costs, weights, pos_t, rows_t, lengths, mask, scale, clip)
-    out = _shape_tokens_torch(rewards, costs, weights, pos_t, rows_t, lengths, mask, scale, clip)
+    _require_ops()
     if inplace:
-        rewards.copy_(out)
+        torch.ops.rewardguard.shape_tokens_(rewards, costs, weights, pos_t, rows_t, lengths, mask, scale, clip)
         return rewards
-    return out
+    return torch.ops.rewardguard.shape_tokens(rewards, costs, weights, pos_t, rows_t, lengths, mask, scale, clip)
 
 
 def shape_sequence_rewards(guard: Guard, rewards: Any, calls: SampleCalls, *,
@@ -124,40 +120,7 @@ def shape_sequence_rewards(guard: Guard, rewards: Any, calls: SampleCalls, *,
     if len(calls) != len(rewards):
         raise ValueError(f"{len(calls)} samples of calls for {len(rewards)} rewards")
     v, _, _ = judge_samples(guard, calls)
-    if guard.num_envs != len(calls):
-        v = _first_rows(v, len(calls))
-    return guard.shape(rewards, v, scale=scale, clip=clip)
-
-
-def _first_rows(v: Verdicts, n: int) -> Verdicts:
-    import dataclasses
-    return dataclasses.replace(v, actions=v.actions[:n], penalties=v.penalties[:n], costs=v.costs[:n],
-                               terminated=v.terminated[:n], blocked=v.blocked[:n])
-
-
-def _shape_tokens_torch(rewards, costs, weights, positions, rows, lengths, mask, scale, clip):
-    """Plain-torch shape_tokens, for a build without the LibTorch ops."""
-    b, t = rewards.shape
-    acc = torch.float64 if rewards.dtype == torch.float64 else torch.float32
-    dev = rewards.device
-    penalty = costs.to(dev, acc) @ weights.to(dev, acc)
-    rows = rows.to(dev)
-    pos = positions.to(dev)
-    if lengths is not None:
-        last = lengths.to(dev, torch.int64) - 1
-    elif mask is not None:
-        idx = torch.arange(t, device=dev).expand(b, t)
-        last = torch.where(mask.to(dev), idx, -1).max(dim=1).values
-    else:
-        last = torch.full((b,), t - 1, device=dev, dtype=torch.int64)
-    pos = torch.where(pos < 0, last[rows], pos)
-    keep = pos >= 0
-    out = rewards.to(acc).clone()
-    out.index_put_((rows[keep], pos[keep]), -penalty[keep], accumulate=True)
-    out = out * scale
-    if clip > 0:
-        out = out.clamp(-clip, clip)
-    return out.to(rewards.dtype)
+    return guard.shape(rewards, v, scale=scale, clip=clip)  # the first len(calls) envs
 
 
 def calls_from_messages(messages: Iterable[Mapping[str, Any]] | Mapping[str, Any]) -> list[tuple[str, Any]]:

@@ -4,7 +4,6 @@ import torch
 
 import rewardguard as rg
 from rewardguard import llm
-from rewardguard.llm import _shape_tokens_torch
 
 from conftest import MINER, TUNNEL
 
@@ -30,9 +29,9 @@ def test_token_penalty_lands_on_end_token(guard):
     expected[2, 3] = -miner_pen
     torch.testing.assert_close(out, expected)
     assert torch.count_nonzero(rewards) == 0
-    fb = _shape_tokens_torch(rewards, torch.from_numpy(v.call_costs), torch.from_numpy(guard.weights),
-                             torch.from_numpy(pos), torch.from_numpy(rows), lengths, None, 1.0, 0.0)
-    torch.testing.assert_close(fb, expected)
+    # The same judgement passed back as verdicts, rows and positions.
+    again = llm.shape_token_rewards(guard, rewards, verdicts=v, rows=rows, positions=pos, lengths=lengths)
+    torch.testing.assert_close(again, expected)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])

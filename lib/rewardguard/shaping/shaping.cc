@@ -471,10 +471,9 @@ at::Tensor ShapeStepOp(const at::Tensor& rewards, const at::Tensor& costs,
   return ShapeStep(rewards, costs, weights, {scale, clip});
 }
 
-at::Tensor& ShapeStepOp_(at::Tensor& rewards, const at::Tensor& costs,
+void ShapeStepOp_(at::Tensor& rewards, const at::Tensor& costs,
                          const at::Tensor& weights, double scale, double clip) {
   ShapeStep_(rewards, costs, weights, {scale, clip});
-  return rewards;
 }
 
 TokenOptions MakeTokenOptions(const std::optional<at::Tensor>& rows,
@@ -500,7 +499,7 @@ at::Tensor ShapeTokensOp(const at::Tensor& rewards, const at::Tensor& costs,
                      MakeTokenOptions(rows, lengths, mask, scale, clip));
 }
 
-at::Tensor& ShapeTokensOp_(at::Tensor& rewards, const at::Tensor& costs,
+void ShapeTokensOp_(at::Tensor& rewards, const at::Tensor& costs,
                            const at::Tensor& weights,
                            const at::Tensor& positions,
                            const std::optional<at::Tensor>& rows,
@@ -509,7 +508,6 @@ at::Tensor& ShapeTokensOp_(at::Tensor& rewards, const at::Tensor& costs,
                            double clip) {
   ShapeTokens_(rewards, costs, weights, positions,
                MakeTokenOptions(rows, lengths, mask, scale, clip));
-  return rewards;
 }
 
 at::Tensor TerminationsOp(const at::Tensor& terminated,
@@ -517,9 +515,8 @@ at::Tensor TerminationsOp(const at::Tensor& terminated,
   return Terminations(terminated, flags);
 }
 
-at::Tensor& TerminationsOp_(at::Tensor& terminated, const at::Tensor& flags) {
+void TerminationsOp_(at::Tensor& terminated, const at::Tensor& flags) {
   Terminations_(terminated, flags);
-  return terminated;
 }
 
 // Meta kernels: shapes only, for torch.compile tracing.
@@ -527,10 +524,8 @@ at::Tensor ShapeStepMeta(const at::Tensor& rewards, const at::Tensor&,
                          const at::Tensor&, double, double) {
   return at::empty_like(rewards, at::MemoryFormat::Contiguous);
 }
-at::Tensor& ShapeStepMeta_(at::Tensor& rewards, const at::Tensor&,
-                           const at::Tensor&, double, double) {
-  return rewards;
-}
+void ShapeStepMeta_(at::Tensor&, const at::Tensor&, const at::Tensor&, double,
+                    double) {}
 at::Tensor ShapeTokensMeta(const at::Tensor& rewards, const at::Tensor&,
                            const at::Tensor&, const at::Tensor&,
                            const std::optional<at::Tensor>&,
@@ -538,32 +533,30 @@ at::Tensor ShapeTokensMeta(const at::Tensor& rewards, const at::Tensor&,
                            const std::optional<at::Tensor>&, double, double) {
   return at::empty_like(rewards, at::MemoryFormat::Contiguous);
 }
-at::Tensor& ShapeTokensMeta_(at::Tensor& rewards, const at::Tensor&,
-                             const at::Tensor&, const at::Tensor&,
-                             const std::optional<at::Tensor>&,
-                             const std::optional<at::Tensor>&,
-                             const std::optional<at::Tensor>&, double, double) {
-  return rewards;
-}
+void ShapeTokensMeta_(at::Tensor&, const at::Tensor&, const at::Tensor&,
+                      const at::Tensor&, const std::optional<at::Tensor>&,
+                      const std::optional<at::Tensor>&,
+                      const std::optional<at::Tensor>&, double, double) {}
 at::Tensor TerminationsMeta(const at::Tensor& terminated, const at::Tensor&) {
   return at::empty_like(terminated, at::MemoryFormat::Contiguous);
 }
-at::Tensor& TerminationsMeta_(at::Tensor& terminated, const at::Tensor&) {
-  return terminated;
-}
+void TerminationsMeta_(at::Tensor&, const at::Tensor&) {}
 
 }  // namespace internal
 }  // namespace rewardguard::shaping
 
 namespace internal = rewardguard::shaping::internal;
 
+// The in-place forms mutate their first argument and return nothing: an
+// output aliasing an input cannot be functionalized (torch.compile, AOT
+// dispatch), and opcheck (tests/python/test_ops.py) holds every op to that.
 TORCH_LIBRARY(rewardguard, m) {
   m.def(
       "shape_step(Tensor rewards, Tensor costs, Tensor weights, "
       "float scale=1.0, float clip=0.0) -> Tensor");
   m.def(
       "shape_step_(Tensor(a!) rewards, Tensor costs, Tensor weights, "
-      "float scale=1.0, float clip=0.0) -> Tensor(a!)");
+      "float scale=1.0, float clip=0.0) -> ()");
   m.def(
       "shape_tokens(Tensor rewards, Tensor costs, Tensor weights, "
       "Tensor positions, Tensor? rows=None, Tensor? lengths=None, "
@@ -571,9 +564,9 @@ TORCH_LIBRARY(rewardguard, m) {
   m.def(
       "shape_tokens_(Tensor(a!) rewards, Tensor costs, Tensor weights, "
       "Tensor positions, Tensor? rows=None, Tensor? lengths=None, "
-      "Tensor? mask=None, float scale=1.0, float clip=0.0) -> Tensor(a!)");
+      "Tensor? mask=None, float scale=1.0, float clip=0.0) -> ()");
   m.def("terminations(Tensor terminated, Tensor flags) -> Tensor");
-  m.def("terminations_(Tensor(a!) terminated, Tensor flags) -> Tensor(a!)");
+  m.def("terminations_(Tensor(a!) terminated, Tensor flags) -> ()");
 }
 
 TORCH_LIBRARY_IMPL(rewardguard, CPU, m) {

@@ -11,7 +11,7 @@ namespace rewardguard::shaping::internal {
 
 at::Tensor ShapeStepOp(const at::Tensor& rewards, const at::Tensor& costs,
                        const at::Tensor& weights, double scale, double clip);
-at::Tensor& ShapeStepOp_(at::Tensor& rewards, const at::Tensor& costs,
+void ShapeStepOp_(at::Tensor& rewards, const at::Tensor& costs,
                          const at::Tensor& weights, double scale, double clip);
 at::Tensor ShapeTokensOp(const at::Tensor& rewards, const at::Tensor& costs,
                          const at::Tensor& weights, const at::Tensor& positions,
@@ -19,7 +19,7 @@ at::Tensor ShapeTokensOp(const at::Tensor& rewards, const at::Tensor& costs,
                          const std::optional<at::Tensor>& lengths,
                          const std::optional<at::Tensor>& mask, double scale,
                          double clip);
-at::Tensor& ShapeTokensOp_(at::Tensor& rewards, const at::Tensor& costs,
+void ShapeTokensOp_(at::Tensor& rewards, const at::Tensor& costs,
                            const at::Tensor& weights,
                            const at::Tensor& positions,
                            const std::optional<at::Tensor>& rows,
@@ -28,7 +28,7 @@ at::Tensor& ShapeTokensOp_(at::Tensor& rewards, const at::Tensor& costs,
                            double clip);
 at::Tensor TerminationsOp(const at::Tensor& terminated,
                           const at::Tensor& flags);
-at::Tensor& TerminationsOp_(at::Tensor& terminated, const at::Tensor& flags);
+void TerminationsOp_(at::Tensor& terminated, const at::Tensor& flags);
 
 }  // namespace rewardguard::shaping::internal
 
