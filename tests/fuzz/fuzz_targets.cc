@@ -17,6 +17,7 @@
 #include "rewardguard/cli/commands.h"
 #include "rewardguard/core/capabilities.h"
 #include "rewardguard/eval/evaluator.h"
+#include "rewardguard/eval/internal/evaluator_peer.h"
 #include "rewardguard/policy/loader.h"
 
 namespace rewardguard::fuzz {
@@ -161,7 +162,7 @@ void ShellAnalyzerOneInput(std::string_view data) {
     // Fail closed through the policy: unanalyzable never comes out allowed.
     Evaluator evaluator = *Evaluator::Create(FixedPolicy(), 1);
     Verdict v;
-    evaluator.EvaluateFacts(0, "shell", facts, &v);
+    internal::EvaluatorPeer::JudgeFacts(evaluator, 0, "shell", facts, &v);
     CheckVerdict(*FixedPolicy(), v, data);
     if (HasFailClosed(facts) && v.action < Action::kPenalize)
       Fail("unanalyzable command judged allow", data);

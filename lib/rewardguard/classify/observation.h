@@ -11,7 +11,7 @@
 //                    R"("protocol":"tcp","direction":"outbound","env":3})",
 //                    Limits{}, &facts, &info);
 //   // facts[0]: net.egress.ssh host=203.0.113.5 port=22; info.env == 3
-//   evaluator.EvaluateFacts(info.env, kSandboxTool, facts, &verdict);
+//   // eval/evaluator.h judges such a line: Evaluator::EvaluateObservationLine.
 //
 // One JSON object per line; the format is in docs/observations.md:
 //   net.connect    {host, port?, protocol?, direction?: outbound|inbound|listen}

@@ -26,11 +26,8 @@ std::string ObservationFields(const Observation& observation) {
 // Whether `policy` lets a program use the GPU (compute.gpu allowed).
 bool AllowsGpu(const PolicyPtr& policy) {
   Evaluator probe(policy, 1);
-  FactList facts;
-  Fact& f = facts.emplace_back();
-  f.capability = "compute.gpu";
   Verdict v;
-  probe.EvaluateFacts(0, kSandboxTool, facts, &v);
+  probe.Evaluate(0, Event(GpuSample{}), &v);  // a GPU used by an unnamed process
   return v.action == Action::kAllow;
 }
 

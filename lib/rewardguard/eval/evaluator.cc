@@ -3,11 +3,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "absl/status/status.h"
 #include "fmt/format.h"
 #include "rewardguard/classify/classify.h"
+#include "rewardguard/classify/observation.h"
 
 namespace rewardguard {
 namespace {
@@ -131,9 +134,33 @@ void Evaluator::Evaluate(int env, const ToolCall& call, Verdict* out) {
     files->Apply(absl::MakeSpan(writes), policy_->limits().max_remembered_bytes);
 }
 
-void Evaluator::EvaluateFacts(int env, std::string_view tool,
-                              const FactList& facts, Verdict* out) {
-  Judge(env, tool, facts, out);
+void Evaluator::Evaluate(int env, const Event& event, Verdict* out) {
+  if (const ToolCall* call = std::get_if<ToolCall>(&event)) {
+    Evaluate(env, *call, out);
+    return;
+  }
+  thread_local FactList facts;
+  facts.clear();
+  std::visit(
+      [&](const auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, Connection>) {
+          ClassifyConnection(o, "", &facts);
+        } else if constexpr (std::is_same_v<T, ProcessStart>) {
+          ClassifyProcessStart(o, "", policy_->limits(), &facts);
+        } else if constexpr (std::is_same_v<T, GpuSample>) {
+          ClassifyGpuSample(o, "", policy_->limits(), &facts);
+        }
+      },
+      event);
+  Judge(env, kSandboxTool, facts, out);
+}
+
+void Evaluator::EvaluateObservationLine(int env, std::string_view json_line, Verdict* out) {
+  thread_local FactList facts;
+  facts.clear();
+  ParseObservation(json_line, policy_->limits(), &facts);
+  Judge(env, kSandboxTool, facts, out);
 }
 
 bool Evaluator::Judge(int env, std::string_view tool, const FactList& facts,

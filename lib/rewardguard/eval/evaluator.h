@@ -45,12 +45,16 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "rewardguard/classify/file_memory.h"
+#include "rewardguard/core/event.h"
 #include "rewardguard/core/fact.h"
 #include "rewardguard/core/tool_call.h"
 #include "rewardguard/eval/verdict.h"
 #include "rewardguard/policy/loader.h"
 
 namespace rewardguard {
+namespace internal {
+class EvaluatorPeer;
+}  // namespace internal
 
 enum class Mode : uint8_t {
   kEnforce,  // blocked calls do not run; terminate ends the episode
@@ -82,10 +86,14 @@ class Evaluator {
   // Same, reusing `out`'s storage.
   void Evaluate(int env, const ToolCall& call, Verdict* out);
 
-  // Judges facts reported from elsewhere (a sandbox observation) as if one
-  // call of `tool` had produced them.
-  void EvaluateFacts(int env, std::string_view tool, const FactList& facts,
-                     Verdict* out);
+  // Judges an event in `env`: a tool call as above, or an observation (what a
+  // sandbox saw: a connection, a process start, a GPU sample), classified by
+  // classify/observation.h and judged as one call of the tool `sandbox`
+  // (kSandboxTool) against the same episode state.
+  void Evaluate(int env, const Event& event, Verdict* out);
+  // An observation as a JSON line (docs/observations.md); one that cannot be
+  // read is judged as tool.malformed (fail closed: it blocks).
+  void EvaluateObservationLine(int env, std::string_view json_line, Verdict* out);
 
   // out[i] = Evaluate(env_ids[i], calls[i]), in order, so calls of one env
   // see each other's effects. Sizes must match (else every out[i] blocks).
@@ -112,6 +120,8 @@ class Evaluator {
   int64_t BudgetCount(int env, int budget) const;
 
  private:
+  friend class internal::EvaluatorPeer;  // tests: judges hand-made facts
+
   struct EnvState {
     CapabilitySet seen;
     std::vector<int64_t> budget_counts;

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <type_traits>
 #include <utility>
-#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "rewardguard/classify/observation.h"
@@ -52,24 +50,7 @@ Guard::Guard(Evaluator evaluator, std::shared_ptr<AuditSink> sink)
 // -- judging -----------------------------------------------------------------
 
 void Guard::Judge(int env, const Event& event, Verdict* out) {
-  std::visit(
-      [&](const auto& e) {
-        using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, ToolCall>) {
-          evaluator_.Evaluate(env, e, out);
-        } else {
-          facts_.clear();
-          if constexpr (std::is_same_v<T, Connection>) {
-            ClassifyConnection(e, "", &facts_);
-          } else if constexpr (std::is_same_v<T, ProcessStart>) {
-            ClassifyProcessStart(e, "", policy().limits(), &facts_);
-          } else {
-            ClassifyGpuSample(e, "", policy().limits(), &facts_);
-          }
-          evaluator_.EvaluateFacts(env, kSandboxTool, facts_, out);
-        }
-      },
-      event);
+  evaluator_.Evaluate(env, event, out);
 }
 
 Verdict Guard::Evaluate(int env, const Event& event) {
@@ -88,9 +69,7 @@ absl::Status Guard::Evaluate(int env, const Event& event, Verdict* out) {
 }
 
 void Guard::JudgeLine(int env, std::string_view json_line, Verdict* out) {
-  facts_.clear();
-  ParseObservation(json_line, policy().limits(), &facts_);
-  evaluator_.EvaluateFacts(env, kSandboxTool, facts_, out);
+  evaluator_.EvaluateObservationLine(env, json_line, out);
 }
 
 absl::Status Guard::EvaluateObservationLine(int env, std::string_view json_line, Verdict* out) {
@@ -104,7 +83,7 @@ absl::Status Guard::EvaluateObservationLine(int env, std::string_view json_line,
 
 absl::Status Guard::Mismatch(size_t events, size_t env_ids, StepResult* out) {
   out->verdicts.resize(events);
-  for (Verdict& v : out->verdicts) evaluator_.EvaluateFacts(-1, "", FactList(), &v);
+  for (Verdict& v : out->verdicts) evaluator_.Evaluate(-1, ToolCall(), &v);  // blocks: no env
   Collect({}, out);
   return absl::InvalidArgumentError(absl::StrCat(
       "events and env_ids must have the same length; got ", events, " and ", env_ids));

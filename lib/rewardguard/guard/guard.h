@@ -276,7 +276,6 @@ class Guard {
   bool unit_weights_ = true;
   // Reused between calls.
   EventBatch batch_;
-  FactList facts_;
   std::string observation_json_;
 };
 

@@ -58,10 +58,8 @@ std::vector<std::string> ShellArgv(std::string_view command) {
 }  // namespace
 
 void EvaluatorJudge::JudgeObservation(const Observation& observation, Verdict* out) {
-  thread_local FactList facts;
-  facts.clear();
-  ClassifyObservation(observation, evaluator_->policy().limits(), &facts);
-  evaluator_->EvaluateFacts(env_, kSandboxTool, facts, out);
+  const Event event = std::visit([](const auto& o) { return Event(o); }, observation);
+  evaluator_->Evaluate(env_, event, out);
 }
 
 void GuardJudge::JudgeObservation(const Observation& observation, Verdict* out) {

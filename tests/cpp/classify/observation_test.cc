@@ -136,20 +136,27 @@ TEST(Observation, MalformedLinesFailClosed) {
 TEST(Observation, JudgedByTheSamePolicy) {
   Evaluator evaluator(*LoadBuiltinPolicy("coding-sandbox"), 1);
   Verdict v;
-  evaluator.EvaluateFacts(
-      0, kSandboxTool, Parse(R"({"type":"net.connect","host":"203.0.113.5","port":22})"), &v);
+  evaluator.EvaluateObservationLine(0, R"({"type":"net.connect","host":"203.0.113.5","port":22})", &v);
   EXPECT_GE(v.action, Action::kBlock);
   EXPECT_GT(v.penalty, 0.0f);
-  evaluator.EvaluateFacts(
-      0, kSandboxTool, Parse(R"({"type":"gpu.sample","device":0,"utilization":99,"process":"xmrig"})"),
-      &v);
+  evaluator.EvaluateObservationLine(
+      0, R"({"type":"gpu.sample","device":0,"utilization":99,"process":"xmrig"})", &v);
   EXPECT_EQ(v.action, Action::kTerminate);
   EXPECT_THAT(std::vector<std::string>(v.rules.begin(), v.rules.end()), Contains("crypto-mining"));
-  evaluator.EvaluateFacts(0, kSandboxTool, Parse(R"({"type":"net.connect","host":"169.254.169.254","port":80})"),
-                          &v);
+  evaluator.EvaluateObservationLine(0, R"({"type":"net.connect","host":"169.254.169.254","port":80})",
+                                    &v);
   EXPECT_THAT(std::vector<std::string>(v.rules.begin(), v.rules.end()), Contains("cloud-metadata"));
-  evaluator.EvaluateFacts(0, kSandboxTool, Parse("{oops"), &v);
+  evaluator.EvaluateObservationLine(0, "{oops", &v);
   EXPECT_GE(v.action, Action::kBlock);
+  // The same observations held as values judge the same.
+  Verdict line, value;
+  evaluator.EvaluateObservationLine(0, R"({"type":"net.connect","host":"203.0.113.5","port":443})",
+                                    &line);
+  evaluator.Evaluate(0, Event(Connection{"203.0.113.5", 443}), &value);
+  EXPECT_EQ(value.action, line.action);
+  EXPECT_EQ(value.rules, line.rules);
+  evaluator.Evaluate(0, Event(GpuSample{0, 99, "xmrig", -1}), &value);
+  EXPECT_EQ(value.action, Action::kTerminate);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Graph semantics of the evaluator: inheritance, precedence, exceptions,
 // defaults, fail-closed, budgets, flows, reset, batch == single.
 #include "rewardguard/eval/evaluator.h"
+#include "rewardguard/eval/internal/evaluator_peer.h"
 #include "rewardguard/eval/step.h"
 
 #include <string>
@@ -275,7 +276,7 @@ TEST_F(EvaluatorTest, ObservedFactsAreJudgedLikeCalls) {
   facts[0].host = "10.9.9.9";
   facts[0].port = 22;
   Verdict v;
-  e.EvaluateFacts(0, "sandbox", facts, &v);
+  internal::EvaluatorPeer::JudgeFacts(e, 0, "sandbox", facts, &v);
   EXPECT_EQ(v.action, Action::kTerminate);
   EXPECT_THAT(Rules(v), ElementsAre("egress", "internal"));
 }
@@ -292,7 +293,7 @@ limits: {max_facts_per_call: 2}
   FactList facts(5);
   for (Fact& f : facts) f.capability = "shell.exec";
   Verdict v;
-  e.EvaluateFacts(0, "shell", facts, &v);
+  internal::EvaluatorPeer::JudgeFacts(e, 0, "shell", facts, &v);
   EXPECT_EQ(v.action, Action::kBlock);
   EXPECT_THAT(Rules(v), ElementsAre(std::string(kDefaultRuleId), std::string(kFailClosedRuleId)));
   EXPECT_THAT(v.reason, HasSubstr("exceed the limit"));
