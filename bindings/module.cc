@@ -268,6 +268,19 @@ class PyGuard {
                              absl::MakeSpan(out));
     return ToArray(std::move(out), {costs.shape(0)});
   }
+  // In place on a contiguous float32/float64 array [n]; costs [>= n, C].
+  template <typename T>
+  void ShapeRewards(py::array_t<T, py::array::c_style> rewards,
+                    py::array_t<float, py::array::c_style | py::array::forcecast> costs,
+                    double scale, double clip) const {
+    const auto c = static_cast<py::ssize_t>(guard_.num_categories());
+    if (rewards.ndim() != 1 || costs.ndim() != 2 || costs.shape(1) != c ||
+        costs.shape(0) < rewards.shape(0)) {
+      throw py::value_error("rewards must be [n] and costs [>= n, " + std::to_string(c) + "]");
+    }
+    guard_.ShapeRewards(absl::MakeSpan(rewards.mutable_data(), rewards.size()),
+                        absl::MakeConstSpan(costs.data(), costs.size()), scale, clip);
+  }
 
   int CheckedEnv(int env) const {
     if (env < 0 || env >= guard_.num_envs()) throw py::value_error("env out of range");
@@ -527,6 +540,10 @@ PYBIND11_MODULE(_C, m) {
       .def("set_weights", &PyGuard::SetWeights, py::arg("weights"))
       .def_property_readonly("weights", &PyGuard::weights)
       .def("weighted_penalties", &PyGuard::WeightedPenalties, py::arg("costs"), py::arg("penalties"))
+      .def("shape_rewards", &PyGuard::ShapeRewards<float>, py::arg("rewards").noconvert(),
+           py::arg("costs"), py::arg("scale"), py::arg("clip"))
+      .def("shape_rewards", &PyGuard::ShapeRewards<double>, py::arg("rewards").noconvert(),
+           py::arg("costs"), py::arg("scale"), py::arg("clip"))
       .def_property_readonly("has_audit", [](const PyGuard& g) { return g.guard().has_audit(); })
       .def_property_readonly("episodes", [](const PyGuard& g) { return g.guard().episodes(); })
       .def_property_readonly("steps", [](const PyGuard& g) {

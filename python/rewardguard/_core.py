@@ -412,23 +412,27 @@ class Guard:
         """``clip(scale * (rewards - verdicts.costs @ w))``, per env.
 
         ``rewards`` [n], n <= num_envs (the first n envs): a torch tensor of any
-        floating dtype on any device (same dtype and device out; the costs
-        travel in one host-to-device copy), or a numpy array / sequence (numpy
-        out, same floating dtype; integers become float64). Either way the
-        arithmetic is ``torch.ops.rewardguard.shape_step``. clip <= 0: no clipping.
+        floating dtype on any device (``torch.ops.rewardguard.shape_step``: same
+        dtype and device out; the costs travel in one host-to-device copy), or
+        a numpy array / sequence (numpy out, a new array of the same floating
+        dtype; integers become float64), shaped by the C++ Guard with the op's
+        arithmetic. clip <= 0: no clipping.
         """
-        _require_ops()
-        if isinstance(rewards, torch.Tensor):
+        if torch is not None and isinstance(rewards, torch.Tensor):
+            _require_ops()
             costs = torch.from_numpy(verdicts.costs[: rewards.shape[0]] if rewards.dim() == 1
                                      else verdicts.costs)
             return torch.ops.rewardguard.shape_step(rewards, costs, self._w_torch, scale, clip)
         r = np.asarray(rewards)
-        if not np.issubdtype(r.dtype, np.floating):
-            r = r.astype(np.float64)
-        costs = torch.from_numpy(verdicts.costs[: r.shape[0]] if r.ndim == 1 else verdicts.costs)
-        out = torch.ops.rewardguard.shape_step(torch.from_numpy(np.ascontiguousarray(r)), costs,
-                                               self._w_torch, scale, clip)
-        return out.numpy()
+        if r.dtype not in (np.float32, np.float64):
+            r = r.astype(np.float32 if np.issubdtype(r.dtype, np.floating) and r.itemsize < 4
+                         else np.float64)
+            out = r
+        else:
+            out = r.copy()
+        self._core.shape_rewards(out, verdicts.costs, scale, clip)
+        return out.astype(rewards.dtype, copy=False) if isinstance(rewards, np.ndarray) and \
+            np.issubdtype(rewards.dtype, np.floating) else out
 
     # -- audit -------------------------------------------------------------
     def flush(self, wait: bool = True) -> None:

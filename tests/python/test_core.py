@@ -319,3 +319,19 @@ def test_observations_are_judged_through_the_guard(policy, tmp_path):
     assert rows[3][:3] == (1, 0, 1)
     assert rows[3][4] == "sandbox"
     assert [r[:3] for r in rows[4:6]] == [(0, 0, 0), (0, 0, 0)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_shape_numpy_is_the_ops_arithmetic(policy, dtype):
+    """numpy rewards are shaped by the C++ Guard with shape_step's arithmetic, bit for bit."""
+    w = np.linspace(0.5, 2.0, len(policy.categories)).astype(np.float32)
+    g = rg.Guard(policy, 3, weights=w)
+    v = g.evaluate([(0, "shell", TUNNEL), (1, "shell", MINER), (2, "shell", "ls")])
+    r = np.array([1.0, -0.25, 3.0], dtype=dtype)
+    for scale, clip in ((1.0, 0.0), (0.5, 0.7)):
+        out = g.shape(r, v, scale=scale, clip=clip)
+        assert out.dtype == dtype and out is not r
+        op = g.shape(torch.from_numpy(r), v, scale=scale, clip=clip).numpy()
+        np.testing.assert_array_equal(out, op)
+    np.testing.assert_array_equal(r, np.array([1.0, -0.25, 3.0], dtype=dtype))  # not in place
+    assert g.shape([1, 2, 3], v).dtype == np.float64

@@ -315,4 +315,19 @@ void Guard::WeightedPenalties(absl::Span<const float> costs,
   }
 }
 
+template <typename T>
+void Guard::ShapeRewards(absl::Span<T> rewards, absl::Span<const float> costs, double scale,
+                         double clip) const {
+  const size_t c = weights_.size();
+  const size_t n = c == 0 ? rewards.size() : std::min(rewards.size(), costs.size() / c);
+  for (size_t e = 0; e < n; ++e) {
+    const T penalty = Penalty<T>(costs.data() + e * c, weights_.data(), static_cast<int64_t>(c));
+    rewards[e] = ShapeValue<T>(rewards[e], penalty, static_cast<T>(scale), static_cast<T>(clip));
+  }
+}
+template void Guard::ShapeRewards<float>(absl::Span<float>, absl::Span<const float>, double,
+                                         double) const;
+template void Guard::ShapeRewards<double>(absl::Span<double>, absl::Span<const float>, double,
+                                          double) const;
+
 }  // namespace rewardguard

@@ -209,6 +209,13 @@ class Guard {
   void WeightedPenalties(const StepResult& step, absl::Span<float> out) const {
     WeightedPenalties(step.envs.costs, step.envs.penalty, out);
   }
+  // rewards[e] = clip(scale * (rewards[e] - costs[e, :] @ w)), in place, for
+  // the first rewards.size() rows of `costs` [n, C]: the arithmetic of the
+  // shape_step op (core/penalty.h, accumulated in T), for callers that hold
+  // plain arrays rather than tensors. clip <= 0: no clipping. T: float, double.
+  template <typename T>
+  void ShapeRewards(absl::Span<T> rewards, absl::Span<const float> costs, double scale,
+                    double clip) const;
 
   // -- audit -----------------------------------------------------------------
 
