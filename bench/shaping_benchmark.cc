@@ -1,11 +1,16 @@
 // Reward shaping on the CPU: rewardguard::torch against the naive ATen chain a
 // user would write, side by side. Ratio = naive time / rewardguard time.
+// With a CUDA device (and the kernels built) the *Cuda cases run too: rewards
+// on the device, the step's costs from the host, as a trainer calls it
+// (scripts/gpu_check.sh counts the copies and kernels one step launches).
 //   ninja -C build shaping_benchmark && build/bench/shaping_benchmark
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <benchmark/benchmark.h>
 
 #include <cstring>
+
+#include <torch/cuda.h>
 
 #include "rewardguard/shaping/shaping.h"
 
@@ -178,6 +183,63 @@ BENCHMARK(BM_TokensRewardguardInPlace)->RG_TOKEN_SIZES;
 BENCHMARK(BM_TokensNaiveInPlace)->RG_TOKEN_SIZES;
 BENCHMARK(BM_TokensLimitCopy)->RG_TOKEN_SIZES;
 
+// CUDA: rewards [B] on the device, costs [B, C] and weights in pinned host
+// memory (what the Python Guard hands over), synchronized after every step so
+// the time is the step's latency.
+void BM_StepCuda(benchmark::State& state) {
+  StepInputs in(state.range(0));
+  const at::Tensor rewards = in.rewards.cuda();
+  const at::Tensor costs = in.costs.pin_memory();
+  const at::Tensor weights = in.weights.pin_memory();
+  for (auto _ : state) {
+    at::Tensor out = ShapeStep(rewards, costs, weights);
+    torch::cuda::synchronize();
+    benchmark::DoNotOptimize(out.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_StepNaiveCuda(benchmark::State& state) {
+  StepInputs in(state.range(0));
+  const at::Tensor rewards = in.rewards.cuda();
+  const at::Tensor costs = in.costs.pin_memory();
+  const at::Tensor weights = in.weights.pin_memory();
+  for (auto _ : state) {
+    at::Tensor out = rewards - (costs.to(rewards.device(), /*non_blocking=*/true) *
+                                weights.to(rewards.device(), /*non_blocking=*/true)).sum(1);
+    torch::cuda::synchronize();
+    benchmark::DoNotOptimize(out.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_TokensCuda(benchmark::State& state) {
+  TokenInputs in(state.range(0), state.range(1));
+  const at::Tensor rewards = in.rewards.cuda();
+  TokenOptions o;
+  o.rows = in.rows.pin_memory();
+  const at::Tensor costs = in.costs.pin_memory();
+  const at::Tensor weights = in.weights.pin_memory();
+  const at::Tensor positions = in.positions.pin_memory();
+  for (auto _ : state) {
+    at::Tensor out = ShapeTokens(rewards, costs, weights, positions, o);
+    torch::cuda::synchronize();
+    benchmark::DoNotOptimize(out.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0) * state.range(1));
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (torch::cuda::is_available() && rewardguard::shaping::HasCudaKernels()) {
+    benchmark::RegisterBenchmark("BM_StepCuda", BM_StepCuda)->RG_STEP_SIZES;
+    benchmark::RegisterBenchmark("BM_StepNaiveCuda", BM_StepNaiveCuda)->RG_STEP_SIZES;
+    benchmark::RegisterBenchmark("BM_TokensCuda", BM_TokensCuda)->RG_TOKEN_SIZES;
+  }
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
