@@ -1,8 +1,10 @@
 #include "rewardguard/classify/classify.h"
 
+#include <optional>
 #include <string>
 
 #include "fmt/format.h"
+#include "rewardguard/classify/harness.h"
 #include "rewardguard/classify/internal/signatures.h"
 #include "rewardguard/classify/paths.h"
 #include "rewardguard/classify/shell.h"
@@ -260,7 +262,15 @@ void ClassifyCall(const ToolSpec* spec, const ToolCall& call, const Limits& limi
     return;
   }
   if (spec->analyzer == Analyzer::kShell) {
-    AnalyzeShell(v.command, limits, out, memory, writes);
+    std::string_view command = v.command;
+    if (spec->harness != nullptr) {
+      std::optional<std::string_view> rest = ClassifyHarnessCommand(*spec->harness, command, out);
+      if (rest) {
+        if (StripAsciiWhitespace(*rest).empty()) return;
+        command = *rest;  // what follows the harness command is shell again
+      }
+    }
+    AnalyzeShell(command, limits, out, memory, writes);
     return;
   }
 

@@ -10,7 +10,9 @@
 #ifndef REWARDGUARD_CORE_TOOL_SPEC_H_
 #define REWARDGUARD_CORE_TOOL_SPEC_H_
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "rewardguard/core/fact.h"
 
@@ -19,6 +21,17 @@ namespace rewardguard {
 enum class Analyzer : unsigned char {
   kNone,   // the call is one fact with the spec's capability
   kShell,  // the `command` argument is analyzed as a shell command
+};
+
+// A command an agent harness runs itself before any shell sees it, sent
+// through a shell tool (SWE-agent's `open FILE`, `edit 5:9` ... `end_of_edit`):
+// the policy's `harness:` section, compiled. Judged as one fact with its
+// capability instead of being analyzed as shell (classify/harness.h).
+struct HarnessCommand {
+  std::string name;        // the first word of the command line
+  std::string capability;  // fs.read, fs.write, tool.call, ...
+  int path_argument = 0;   // 1-based positional argument that names a path; 0: none
+  std::string until;       // a block command's last line (its text is data); "": one line
 };
 
 struct ToolSpec {
@@ -33,6 +46,8 @@ struct ToolSpec {
   std::string capability;  // for kNone; "tool.call" if the file names none
   Analyzer analyzer = Analyzer::kNone;
   Arguments arguments;
+  // kShell only: the policy's harness commands (shared by its shell tools).
+  std::shared_ptr<const std::vector<HarnessCommand>> harness;
 };
 
 }  // namespace rewardguard

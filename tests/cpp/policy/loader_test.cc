@@ -252,7 +252,7 @@ TEST(LoaderErrors, UnknownTopLevelKey) {
   EXPECT_EQ(BodyError("rulez: []\n"),
             "p.yaml:4:1: unknown key `rulez` in policy; expected one of: "
             "version, name, description, default, default_penalty, "
-            "default_category, categories, capabilities, tools, rules, "
+            "default_category, categories, capabilities, tools, harness, rules, "
             "budgets, flows, limits, tests");
 }
 
@@ -615,6 +615,37 @@ TEST(LoadBuiltinPolicy, UnknownNameListsBuiltins) {
                         "one of: "));
   EXPECT_THAT(std::string(p.status().message()), HasSubstr("coding-sandbox"));
   EXPECT_FALSE(LoadBuiltinPolicy("signatures/x").ok());
+}
+
+TEST(Loader, HarnessCommandsReachEveryShellTool) {
+  PolicyPtr p = Load(std::string(kHeader) +
+                     "tools:\n"
+                     "  shell: {analyzer: shell, command: $.command}\n"
+                     "  read_file: {capability: fs.read, path: $.path}\n"
+                     "harness:\n"
+                     "  open: {capability: fs.read, path: 1}\n"
+                     "  edit: {capability: fs.write, until: end_of_edit}\n");
+  ASSERT_NE(p, nullptr);
+  const ToolSpec* shell = p->FindTool("shell");
+  ASSERT_NE(shell, nullptr);
+  ASSERT_NE(shell->harness, nullptr);
+  ASSERT_EQ(shell->harness->size(), 2u);
+  EXPECT_EQ((*shell->harness)[0].name, "open");
+  EXPECT_EQ((*shell->harness)[0].path_argument, 1);
+  EXPECT_EQ((*shell->harness)[1].until, "end_of_edit");
+  EXPECT_EQ(p->FindTool("read_file")->harness, nullptr);
+}
+
+TEST(LoaderErrors, HarnessCommands) {
+  EXPECT_THAT(BodyError("harness:\n  open: {capability: fs.nope}\n"),
+              HasSubstr("p.yaml:5:22: unknown capability `fs.nope` for `capability`"));
+  EXPECT_THAT(BodyError("harness:\n  open: {path: 1}\n"),
+              HasSubstr("missing required key `capability`"));
+  EXPECT_THAT(BodyError("harness:\n  open: {capability: fs.read, path: 0}\n"),
+              HasSubstr("1-based position"));
+  EXPECT_THAT(BodyError("harness:\n  open: {capability: fs.read, argv: 1}\n"),
+              HasSubstr("argv"));
+  EXPECT_THAT(BodyError("harness: [open]\n"), HasSubstr("expected a mapping of `name: spec` for `harness`"));
 }
 
 }  // namespace

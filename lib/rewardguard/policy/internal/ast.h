@@ -66,6 +66,13 @@ struct ToolAst {
   ToolSpec spec;  // arguments already converted to JSON pointers
 };
 
+struct HarnessAst {
+  Text name;
+  Text capability;
+  int path_argument = 0;
+  std::string until;
+};
+
 struct TestAst {
   SourcePosition position;
   std::string tool;
@@ -85,6 +92,7 @@ struct PolicyAst {
   std::vector<Text> categories;
   std::vector<std::pair<Text, Text>> capabilities;  // child, parent
   std::vector<ToolAst> tools;
+  std::vector<HarnessAst> harness;
   std::vector<RuleAst> rules;
   std::vector<BudgetAst> budgets;
   std::vector<FlowAst> flows;

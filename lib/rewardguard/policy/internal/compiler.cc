@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -183,6 +184,18 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
                               key, "`; ", kUnknownCapabilityHint));
   };
 
+  // Harness commands, shared by every shell-analyzed tool.
+  std::shared_ptr<const std::vector<HarnessCommand>> harness;
+  if (!ast.harness.empty()) {
+    auto commands = std::make_shared<std::vector<HarnessCommand>>();
+    for (policy_internal::HarnessAst& h : ast.harness) {
+      absl::StatusOr<CapabilityId> id = capability(h.capability, "capability");
+      if (!id.ok()) return id.status();
+      commands->push_back({h.name.value, h.capability.value, h.path_argument, h.until});
+    }
+    harness = std::move(commands);
+  }
+
   // Tools.
   for (policy_internal::ToolAst& t : ast.tools) {
     ToolSpec spec = std::move(t.spec);
@@ -192,6 +205,7 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> PolicyCompiler::Compile(
       if (!id.ok()) return id.status();
       spec.capability = t.capability->value;
     }
+    if (spec.analyzer == Analyzer::kShell) spec.harness = harness;
     p.tool_index_.emplace(spec.name, static_cast<int>(p.tools_.size()));
     p.tools_.push_back(std::move(spec));
   }

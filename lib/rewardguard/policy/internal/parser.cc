@@ -30,8 +30,9 @@ using Keys = absl::Span<const std::string_view>;
 constexpr std::string_view kTopKeys[] = {
     "version",  "name",         "description", "default",
     "default_penalty", "default_category", "categories", "capabilities",
-    "tools",    "rules",        "budgets",     "flows",
-    "limits",   "tests"};
+    "tools",    "harness",      "rules",       "budgets",
+    "flows",    "limits",       "tests"};
+constexpr std::string_view kHarnessKeys[] = {"capability", "path", "until"};
 constexpr std::string_view kRuleKeys[] = {"id",     "match",   "when",
                                           "unless", "action",  "penalty",
                                           "category", "reason"};
@@ -127,6 +128,9 @@ class Parser {
   absl::Status ParseBudget(const YAML::Node& node, BudgetAst* out) const;
   absl::Status ParseFlow(const YAML::Node& node, FlowAst* out) const;
   absl::Status ParseTool(const Entry& e, ToolAst* out) const;
+  absl::Status ParseHarnessCommand(const Entry& e, HarnessAst* out) const;
+  // A `key:` whose value is a mapping of `name: spec`, the names free.
+  absl::Status ReadNamedMap(const Entry& e, std::string_view what, Fields* out) const;
   absl::Status ParseTest(const YAML::Node& node, TestAst* out) const;
   absl::Status ParseLimits(const Entry& e, Limits* out) const;
   absl::Status ParseCapabilities(const Entry& e, PolicyAst* ast) const;
@@ -472,6 +476,39 @@ absl::Status Parser::ParseTool(const Entry& e, ToolAst* out) const {
   return absl::OkStatus();
 }
 
+absl::Status Parser::ParseHarnessCommand(const Entry& e, HarnessAst* out) const {
+  out->name = {e.key, e.key_pos};
+  Fields f;
+  RG_POLICY_RETURN_IF_ERROR(ReadMap(e.value, e.pos, StrCat("harness command `", e.key, "`"),
+                                    kHarnessKeys, &f));
+  const Entry* capability = nullptr;
+  RG_POLICY_RETURN_IF_ERROR(Required(f, "capability", &capability));
+  RG_POLICY_RETURN_IF_ERROR(GetText(*capability, &out->capability));
+  if (const Entry* path = f.Find("path")) {
+    int64_t n = 0;
+    RG_POLICY_RETURN_IF_ERROR(
+        GetInt(*path, 1, 16, "the 1-based position of the argument that names a path (1..16)", &n));
+    out->path_argument = static_cast<int>(n);
+  }
+  if (const Entry* until = f.Find("until")) {
+    RG_POLICY_RETURN_IF_ERROR(GetString(*until, false, &out->until));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Parser::ReadNamedMap(const Entry& e, std::string_view what, Fields* out) const {
+  if (!e.value.IsMap()) {
+    return Error(e.pos, StrCat("expected a mapping of `name: spec` for ", what, ", got ",
+                               Describe(e.value)));
+  }
+  std::vector<std::string> name_storage;
+  for (auto it = e.value.begin(); it != e.value.end(); ++it) {
+    if (it->first.IsScalar()) name_storage.push_back(it->first.Scalar());
+  }
+  std::vector<std::string_view> names(name_storage.begin(), name_storage.end());
+  return ReadMap(e.value, e.pos, what, names, out);
+}
+
 // JSON text of a YAML value: mappings, lists, and plain scalars typed as
 // YAML's core schema does (null, booleans, numbers); everything else a string.
 absl::Status Parser::ToJson(const YAML::Node& node, int depth,
@@ -736,22 +773,16 @@ absl::StatusOr<PolicyAst> Parser::Parse(std::string_view text) {
     } else if (key == "capabilities") {
       RG_POLICY_RETURN_IF_ERROR(ParseCapabilities(k, &ast));
     } else if (key == "tools") {
-      if (!k.value.IsMap()) {
-        return Error(k.pos, StrCat("expected a mapping of `name: spec` "
-                                         "for `tools`, got ",
-                                         Describe(k.value)));
-      }
-      std::vector<std::string_view> names;
-      std::vector<std::string> name_storage;
-      for (auto it = k.value.begin(); it != k.value.end(); ++it) {
-        const YAML::Node key = it->first;
-        if (key.IsScalar()) name_storage.push_back(key.Scalar());
-      }
-      for (const std::string& n : name_storage) names.push_back(n);
       Fields tools;
-      RG_POLICY_RETURN_IF_ERROR(ReadMap(k.value, k.pos, "`tools`", names, &tools));
+      RG_POLICY_RETURN_IF_ERROR(ReadNamedMap(k, "`tools`", &tools));
       for (const Entry& t : tools.entries) {
         RG_POLICY_RETURN_IF_ERROR(ParseTool(t, &ast.tools.emplace_back()));
+      }
+    } else if (key == "harness") {
+      Fields commands;
+      RG_POLICY_RETURN_IF_ERROR(ReadNamedMap(k, "`harness`", &commands));
+      for (const Entry& c : commands.entries) {
+        RG_POLICY_RETURN_IF_ERROR(ParseHarnessCommand(c, &ast.harness.emplace_back()));
       }
     } else if (key == "rules") {
       RG_POLICY_RETURN_IF_ERROR(ForEachItem(k, [&](const YAML::Node& n) {
