@@ -232,7 +232,8 @@ class GuardedTool(BaseTool):
             agent_data.extra_fields.setdefault(CALLS_KEY, []).append(
                 {"tool": self.name, "arguments": arguments, "token": token, **info})
         if bool(v.call_blocked[0]):
-            rules = ", ".join(info["rules"]) or "policy default"
+            actions = self.guard.guard.policy.actions
+            rules = ", ".join(r for r in info["rules"] if actions.get(r) != "allow") or "policy default"
             text = f"rewardguard denied this call ({info['action']}: {rules}): {info['reason']}"
             return ToolResponse(text=text), -penalty, {"rewardguard": info}
         response, reward, metrics = await self.tool.execute(instance_id, parameters, **kwargs)
