@@ -39,6 +39,7 @@ def done_at(step, env):
 @pytest.fixture(scope="module")
 def ray_local():
     os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"      # no report to outside hosts: loopback only
     # The workers unpickle this module's actor by value: they need not import it.
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
     ray.init(num_cpus=WORKERS, include_dashboard=False, _node_ip_address="127.0.0.1",
