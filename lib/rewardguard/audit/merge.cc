@@ -130,11 +130,17 @@ absl::StatusOr<MergeResult> MergeAuditDatabases(const std::string& out,
                                                 absl::Span<const std::string> inputs,
                                                 int busy_timeout_ms) {
   if (inputs.empty()) return absl::InvalidArgumentError("audit merge needs input databases");
-  for (const std::string& in : inputs) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string& in = inputs[i];
     std::error_code ec;
     if (std::filesystem::equivalent(in, out, ec))
       return absl::InvalidArgumentError(
           fmt::format("`{}` is the output database: it cannot be merged into itself", in));
+    for (size_t j = 0; j < i; ++j)
+      if (std::filesystem::equivalent(in, inputs[j], ec))
+        return absl::InvalidArgumentError(
+            fmt::format("`{}` is given twice (as `{}`): its runs would be copied twice", in,
+                        inputs[j]));
     // The reader's checks: the file exists, is an audit database, of this version.
     absl::StatusOr<AuditReader> reader = AuditReader::Open(in);
     if (!reader.ok()) return reader.status();

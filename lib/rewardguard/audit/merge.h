@@ -17,8 +17,9 @@
 //
 // Every input is checked before anything is written: a missing file, a file
 // that is not an audit database, one of another schema version than this
-// build's, or the output itself among the inputs is an error, and the output
-// is left as it was. Each input is then copied in one transaction.
+// build's, an input given twice, or the output itself among the inputs is an
+// error, and the output is left as it was. Each input is then copied in one
+// transaction.
 #ifndef REWARDGUARD_AUDIT_MERGE_H_
 #define REWARDGUARD_AUDIT_MERGE_H_
 
@@ -38,10 +39,10 @@ struct MergeResult {
 };
 
 // Copies every run of `inputs` into the audit database at `out` (see above).
-// Errors: InvalidArgument (no inputs, the output among them), NotFound (an
-// input is missing), DataLoss (not an audit database), FailedPrecondition
-// (another schema version), Unavailable (a database locked for longer than
-// `busy_timeout_ms`), and the errors of writing `out`.
+// Errors: InvalidArgument (no inputs, one given twice, the output among
+// them), NotFound (an input is missing), DataLoss (not an audit database),
+// FailedPrecondition (another schema version), Unavailable (a database
+// locked for longer than `busy_timeout_ms`), and the errors of writing `out`.
 absl::StatusOr<MergeResult> MergeAuditDatabases(const std::string& out,
                                                 absl::Span<const std::string> inputs,
                                                 int busy_timeout_ms = 5000);

@@ -283,6 +283,9 @@ TEST_F(AuditCommands, MergeRefusesOtherSchemaVersionsAndBadInputs) {
   std::tie(rc, err) = merge({});
   EXPECT_EQ(rc, 2);
   EXPECT_THAT(err, HasSubstr("needs input databases"));
+  std::tie(rc, err) = merge({db_, dir_.File("./audit.db")});
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(err, HasSubstr("is given twice"));
   std::tie(rc, err) = merge({db_}, db_);
   EXPECT_EQ(rc, 2);
   EXPECT_THAT(err, HasSubstr("cannot be merged into itself"));
