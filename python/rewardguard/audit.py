@@ -6,6 +6,9 @@
         print(series.name, series.steps, {c: len(s) for c, s in series.violations.items()})
     audit.plot("audit.db", "violations.png")
 
+Databases written apart (one per rollout worker) are joined with the C++
+``rewardguard audit merge OUT.db IN...``, also :func:`merge`.
+
 From the command line (the one `rewardguard audit` command that lives here):
 
     rewardguard audit plot audit.db -o violations.png [--run RUN] [--bins 100]
@@ -22,6 +25,8 @@ layout is known in one place.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,7 +36,7 @@ import numpy as np
 
 from . import _C
 
-__all__ = ["AuditError", "RunSeries", "main", "plot", "violations_over_steps"]
+__all__ = ["AuditError", "RunSeries", "main", "merge", "plot", "violations_over_steps"]
 
 UNCOSTED = "uncosted"
 
@@ -95,6 +100,24 @@ def _run_series(reader: _C.AuditReader, run_id: int, name: str, progress) -> Run
     series.steps = max((s[1] + s[2] for s in envs.values()), default=0)
     series.violations = {c: np.asarray(v, dtype=np.int64) for c, v in violations.items()}
     return series
+
+
+def merge(out: str | Path, inputs: list[str | Path]) -> str:
+    """Copies every run of ``inputs`` into the audit database ``out`` (created
+    if missing), runs renumbered, every record kept: the C++ ``rewardguard
+    audit merge``. Returns its summary line; AuditError when it refuses (an
+    input missing, not an audit database, of another schema version)."""
+    from .cli import executable
+
+    exe = executable()
+    if not exe.is_file():
+        raise AuditError(f"the C++ command is missing from the package ({exe})")
+    done = subprocess.run([str(exe), "audit", "merge", os.fspath(out), *map(os.fspath, inputs)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        message = done.stderr.strip()
+        raise AuditError(message.removeprefix("error: ") or f"audit merge exited {done.returncode}")
+    return done.stdout.strip()
 
 
 def violations_over_steps(db: str | Path, run: str | int | None = None) -> list[RunSeries]:

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "rewardguard/audit/merge.h"
 #include "rewardguard/audit/replay.h"
 #include "rewardguard/audit/report.h"
 #include "rewardguard/core/json.h"
@@ -267,6 +268,18 @@ int RunAuditExport(const AuditExportOptions& options, std::ostream& out, std::os
     return 2;
   }
   out.flush();
+  return 0;
+}
+
+int RunAuditMerge(const AuditMergeOptions& options, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<MergeResult> merged = MergeAuditDatabases(options.out, options.inputs);
+  if (!merged.ok()) {
+    err << "error: " << merged.status().message() << "\n";
+    return 2;
+  }
+  out << fmt::format("merged {} databases into `{}`: {} runs, {} events ({} flagged)\n",
+                     merged->databases, options.out, merged->runs, merged->events,
+                     merged->flagged);
   return 0;
 }
 

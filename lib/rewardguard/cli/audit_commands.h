@@ -6,6 +6,7 @@
 //   rewardguard audit summary audit.db [--run RUN] [--top 10]
 //   rewardguard audit diff audit.db --base week-1 --head week-2 [--all]
 //   rewardguard audit export audit.db --format jsonl|csv [--run RUN] [-o FILE]
+//   rewardguard audit merge OUT.db IN1.db IN2.db ...
 //
 // RUN is a run name (all runs of that name together) or a run id.
 // Exit codes: 0 success; 2 the database or a run could not be read (the
@@ -15,6 +16,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace rewardguard {
 
@@ -47,6 +49,17 @@ struct AuditExportOptions {
 
 // One line (or CSV row) per event, in the order written.
 int RunAuditExport(const AuditExportOptions& options, std::ostream& out, std::ostream& err);
+
+struct AuditMergeOptions {
+  std::string out;                  // created if missing; an existing one keeps its runs
+  std::vector<std::string> inputs;  // at least one
+};
+
+// Copies every run of the inputs, with every record, into `out`, the runs
+// renumbered after those `out` holds (audit/merge.h). Inputs of another
+// schema version, missing or not audit databases are refused before
+// anything is written.
+int RunAuditMerge(const AuditMergeOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace rewardguard
 

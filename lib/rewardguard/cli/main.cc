@@ -57,6 +57,11 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--run", export_options.run, "only this run (name or id)");
   export_cmd->add_option("--output,-o", export_output, "file; - for stdout")->capture_default_str();
 
+  rewardguard::AuditMergeOptions merge_options;
+  CLI::App* merge = audit->add_subcommand("merge", "join audit databases into one (runs renumbered)");
+  merge->add_option("out", merge_options.out, "output database (created if missing)")->required();
+  merge->add_option("inputs", merge_options.inputs, "databases to copy, in order")->required();
+
   // Drawn with matplotlib: the Python package's `rewardguard` command has it.
   CLI::App* plot = audit->add_subcommand("plot", "violations over training steps (Python package)");
   plot->allow_extras();
@@ -99,6 +104,7 @@ int main(int argc, char** argv) {
 
   if (*summary) return rewardguard::RunAuditSummary(summary_options, std::cout, std::cerr);
   if (*diff) return rewardguard::RunAuditDiff(diff_options, std::cout, std::cerr);
+  if (*merge) return rewardguard::RunAuditMerge(merge_options, std::cout, std::cerr);
   if (*export_cmd) {
     if (export_output == "-") return rewardguard::RunAuditExport(export_options, std::cout, std::cerr);
     std::ofstream file(export_output, std::ios::binary);

@@ -1,7 +1,13 @@
 #include "rewardguard/cli/audit_commands.h"
 
-#include <sstream>
+#include <sqlite3.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
+#include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rewardguard/audit/replay.h"
@@ -146,6 +152,145 @@ TEST_F(AuditCommands, ExportJsonlAndCsv) {
   EXPECT_EQ(RunAuditExport({.db = db_, .format = "xml"}, bad, bad_err), 2);
   EXPECT_EQ(RunAuditExport({.db = dir_.File("none.db"), .format = "csv"}, bad, bad_err), 2);
   EXPECT_THAT(bad_err.str(), HasSubstr("cannot open audit database"));
+}
+
+// Records a run of `input` into `db` as `rewardguard eval --audit` does.
+void Record(const std::string& db, const std::string& run, const std::string& input) {
+  EvalCommandOptions options;
+  options.audit_path = db;
+  options.run_name = run;
+  std::istringstream in(input);
+  std::ostringstream out, err;
+  ASSERT_EQ(RunEval(options, in, out, err), 0) << err.str();
+}
+
+// A record without its run id, to compare copies.
+std::string Key(const DecisionRecord& r) {
+  std::string rules, costs;
+  for (const FiredRule& f : r.rules) rules += f.id + ":" + std::string(ActionName(f.action)) + ";";
+  for (const auto& [c, v] : r.costs) costs += c + "=" + std::to_string(v) + ";";
+  return fmt::format("{}/{}/{}/{}/{}/{}/{}/{}/{}/{}/{}", r.env, r.episode, r.step,
+                     EventKindName(r.kind), r.tool, r.arguments, ActionName(r.action), r.penalty,
+                     rules, costs, r.timestamp_us);
+}
+
+std::vector<std::string> Keys(const AuditReader& reader, int64_t run) {
+  std::vector<std::string> keys;
+  absl::StatusOr<std::vector<DecisionRecord>> records = reader.ReadRecords(run);
+  EXPECT_TRUE(records.ok()) << records.status();
+  if (records.ok())
+    for (const DecisionRecord& r : records.value()) keys.push_back(Key(r));
+  return keys;
+}
+
+int64_t Count(const std::string& db, const char* sql) {
+  sqlite3* h = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(h, sql, -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(h);
+  int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  sqlite3_close(h);
+  return n;
+}
+
+TEST_F(AuditCommands, MergeKeepsEveryRunAndRecord) {
+  // A second worker's database: its run ids start at 1 too, and one name repeats.
+  const std::string other = dir_.File("worker-1.db");
+  Record(other, "week-1", kWeek2);
+  Record(other, "week-3", kWeek1);
+  const std::string merged = dir_.File("merged.db");
+  std::ostringstream out, err;
+  ASSERT_EQ(RunAuditMerge({.out = merged, .inputs = {db_, other}}, out, err), 0) << err.str();
+  EXPECT_EQ(out.str(), fmt::format("merged 2 databases into `{}`: 4 runs, 16 events (8 flagged)\n",
+                                   merged));
+
+  auto a = AuditReader::Open(db_);
+  auto b = AuditReader::Open(other);
+  auto m = AuditReader::Open(merged);
+  ASSERT_TRUE(m.ok()) << m.status();
+  auto runs = m->Runs();
+  ASSERT_EQ(runs->size(), 4u);
+  const std::vector<std::string> names = {"week-1", "week-2", "week-1", "week-3"};
+  std::vector<std::vector<std::string>> expected = {Keys(*a, 1), Keys(*a, 2), Keys(*b, 1), Keys(*b, 2)};
+  std::vector<RunRow> source_runs = a->Runs().value();
+  const std::vector<RunRow> b_runs = b->Runs().value();
+  source_runs.insert(source_runs.end(), b_runs.begin(), b_runs.end());
+  for (size_t i = 0; i < 4; ++i) {
+    const RunRow& r = (*runs)[i];
+    EXPECT_EQ(r.id, static_cast<int64_t>(i + 1));
+    EXPECT_EQ(r.name, names[i]);
+    EXPECT_EQ(r.events, 4);
+    EXPECT_EQ(r.violations, source_runs[i].violations);
+    EXPECT_EQ(r.penalty, source_runs[i].penalty);
+    EXPECT_EQ(r.policy_sha256, source_runs[i].policy_sha256);
+    EXPECT_EQ(r.started_at_us, source_runs[i].started_at_us);
+    EXPECT_EQ(r.ended_at_us, source_runs[i].ended_at_us);
+    EXPECT_EQ(Keys(*m, r.id), expected[i]) << "run " << r.id;
+  }
+  // Flagged rows still point at their events (ids follow the renumbered blocks).
+  EXPECT_EQ(Count(merged, "SELECT count(*) FROM flagged_events"), 8);
+  EXPECT_EQ(Count(merged, "SELECT count(*) FROM flagged_events f JOIN events e "
+                          "ON e.id = f.event_id AND e.run_id = f.run_id AND e.step = f.step "
+                          "AND e.arguments = f.arguments"),
+            8);
+  std::ostringstream summary;
+  ASSERT_EQ(RunAuditSummary({.db = merged, .run = "week-1"}, summary, err), 0);
+  EXPECT_THAT(summary.str(), HasSubstr("2 runs, 8 events, 4 violations"));
+
+  // Into an existing database: its runs stay, the new ones follow.
+  std::ostringstream again;
+  ASSERT_EQ(RunAuditMerge({.out = merged, .inputs = {other}}, again, err), 0) << err.str();
+  auto grown = AuditReader::Open(merged);
+  auto all = grown->Runs();
+  ASSERT_EQ(all->size(), 6u);
+  EXPECT_EQ((*all)[4].id, 5);
+  EXPECT_EQ(Keys(*grown, 5), expected[2]);
+  EXPECT_EQ(Keys(*grown, 6), expected[3]);
+  EXPECT_EQ(Keys(*grown, 1), expected[0]);
+}
+
+TEST_F(AuditCommands, MergeRefusesOtherSchemaVersionsAndBadInputs) {
+  const std::string old_db = dir_.File("old.db");
+  Record(old_db, "old", kWeek1);
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(old_db.c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h, "UPDATE meta SET value = '2' WHERE key = 'schema_version'", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(h);
+  const std::string merged = dir_.File("merged.db");
+  auto merge = [&](std::vector<std::string> inputs, std::string out_path = "") {
+    std::ostringstream out, err;
+    int rc = RunAuditMerge({.out = out_path.empty() ? merged : out_path, .inputs = inputs}, out, err);
+    return std::pair{rc, err.str()};
+  };
+  // The bad input comes second: nothing of the first is written either.
+  auto [rc, err] = merge({db_, old_db});
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(err, HasSubstr(fmt::format("audit database `{}` has schema version `2`; this build "
+                                         "reads version 3", old_db)));
+  EXPECT_FALSE(std::filesystem::exists(merged));
+
+  std::tie(rc, err) = merge({db_, dir_.File("missing.db")});
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(err, HasSubstr("cannot open audit database"));
+  const std::string text = dir_.File("notes.txt");
+  { std::ofstream(text) << "not a database at all, just some text that is long enough\n"; }
+  std::tie(rc, err) = merge({text});
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(err, HasSubstr("notes.txt"));
+  std::tie(rc, err) = merge({});
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(err, HasSubstr("needs input databases"));
+  std::tie(rc, err) = merge({db_, dir_.File("./audit.db")});
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(err, HasSubstr("is given twice"));
+  std::tie(rc, err) = merge({db_}, db_);
+  EXPECT_EQ(rc, 2);
+  EXPECT_THAT(err, HasSubstr("cannot be merged into itself"));
+  EXPECT_FALSE(std::filesystem::exists(merged));
+  EXPECT_EQ(AuditReader::Open(db_)->Runs()->size(), 2u);  // untouched
 }
 
 TEST(AuditEval, UnwritableAuditDatabaseExits3) {

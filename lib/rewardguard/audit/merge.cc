@@ -1,0 +1,179 @@
+#include "rewardguard/audit/merge.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "fmt/format.h"
+#include "rewardguard/audit/internal/db.h"
+#include "rewardguard/audit/replay.h"
+
+namespace rewardguard {
+
+using audit_internal::DbPtr;
+using audit_internal::Exec;
+using audit_internal::Prepare;
+using audit_internal::SqliteStatus;
+using audit_internal::StmtPtr;
+
+namespace {
+
+// Each table of an input, read with its ids moved past the output's: ?1 is
+// the run id offset, ?2 the block id offset (an event's id is
+// (block id << kBlockShift) + index, so it moves by ?2 << kBlockShift).
+struct TableCopy {
+  const char* select;
+  const char* insert;
+};
+
+constexpr TableCopy kRuns = {
+    "SELECT id + ?1, name, policy_name, policy_source, policy_sha256, policy_text, metadata, "
+    "started_at_us, ended_at_us FROM runs ORDER BY id",
+    "INSERT INTO runs(id, name, policy_name, policy_source, policy_sha256, policy_text, metadata, "
+    "started_at_us, ended_at_us) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
+
+constexpr TableCopy kBlocks = {
+    "SELECT id + ?2, run_id + ?1, events, first_ts_us, last_ts_us, counts, data "
+    "FROM event_blocks ORDER BY id",
+    "INSERT INTO event_blocks(id, run_id, events, first_ts_us, last_ts_us, counts, data) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+
+constexpr TableCopy kFlagged = {
+    "SELECT event_id + (?2 << 20), run_id + ?1, env, episode, step, kind, tool, arguments, "
+    "action, penalty, capabilities, rules, costs, reason, reward_before, reward_after, ts_us "
+    "FROM flagged_events ORDER BY event_id",
+    "INSERT INTO flagged_events(event_id, run_id, env, episode, step, kind, tool, arguments, "
+    "action, penalty, capabilities, rules, costs, reason, reward_before, reward_after, ts_us) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"};
+
+static_assert(audit_internal::kBlockShift == 20, "kFlagged shifts block ids by 20 bits");
+
+absl::StatusOr<int64_t> QueryInt(sqlite3* db, const char* sql, const std::string& path) {
+  absl::StatusOr<StmtPtr> stmt = Prepare(db, sql, path);
+  if (!stmt.ok()) return stmt.status();
+  int rc = sqlite3_step(stmt->get());
+  if (rc != SQLITE_ROW) return SqliteStatus(db, rc, "reading ids", path);
+  return sqlite3_column_int64(stmt->get(), 0);
+}
+
+// Copies every row `table.select` yields from `src` into `dst`, value by
+// value; returns the rows copied.
+absl::StatusOr<int64_t> CopyTable(const TableCopy& table, sqlite3* src, const std::string& src_path,
+                                  sqlite3* dst, const std::string& dst_path, int64_t run_offset,
+                                  int64_t block_offset) {
+  absl::StatusOr<StmtPtr> select = Prepare(src, table.select, src_path);
+  if (!select.ok()) return select.status();
+  absl::StatusOr<StmtPtr> insert = Prepare(dst, table.insert, dst_path);
+  if (!insert.ok()) return insert.status();
+  sqlite3_stmt* in = select->get();
+  sqlite3_stmt* out = insert->get();
+  const int params = sqlite3_bind_parameter_count(in);
+  if (params >= 1) sqlite3_bind_int64(in, 1, run_offset);
+  if (params >= 2) sqlite3_bind_int64(in, 2, block_offset);
+  const int columns = sqlite3_column_count(in);
+  int64_t rows = 0;
+  int rc;
+  while ((rc = sqlite3_step(in)) == SQLITE_ROW) {
+    for (int c = 0; c < columns; ++c) sqlite3_bind_value(out, c + 1, sqlite3_column_value(in, c));
+    int wrc = sqlite3_step(out);
+    sqlite3_reset(out);
+    if (wrc != SQLITE_DONE) return SqliteStatus(dst, wrc, "copying rows", dst_path);
+    ++rows;
+  }
+  if (rc != SQLITE_DONE) return SqliteStatus(src, rc, "reading rows", src_path);
+  return rows;
+}
+
+absl::Status CopyInput(const std::string& path, sqlite3* dst, const std::string& out,
+                       int busy_timeout_ms, MergeResult* result) {
+  absl::StatusOr<DbPtr> src = audit_internal::OpenDb(path, /*create=*/false, busy_timeout_ms);
+  if (!src.ok()) return src.status();
+  if (absl::Status s = Exec(dst, "BEGIN IMMEDIATE", out); !s.ok()) return s;
+  // Reading the input in one transaction too: a consistent snapshot of it.
+  absl::Status s = Exec(src->get(), "BEGIN", path);
+  absl::StatusOr<int64_t> run_offset =
+      s.ok() ? QueryInt(dst, "SELECT coalesce(max(id), 0) FROM runs", out) : s;
+  absl::StatusOr<int64_t> block_offset =
+      run_offset.ok() ? QueryInt(dst, "SELECT coalesce(max(id), 0) FROM event_blocks", out)
+                      : run_offset.status();
+  absl::StatusOr<int64_t> events =
+      block_offset.ok()
+          ? QueryInt(src->get(), "SELECT coalesce(sum(events), 0) FROM event_blocks", path)
+          : block_offset.status();
+  MergeResult copied;
+  int64_t blocks = 0;
+  s = events.status();
+  for (auto [table, count] : {std::pair{&kRuns, &copied.runs}, std::pair{&kBlocks, &blocks},
+                              std::pair{&kFlagged, &copied.flagged}}) {
+    if (!s.ok()) break;
+    absl::StatusOr<int64_t> rows =
+        CopyTable(*table, src->get(), path, dst, out, *run_offset, *block_offset);
+    s = rows.status();
+    if (s.ok()) *count = *rows;
+  }
+  if (s.ok()) s = Exec(dst, "COMMIT", out);
+  if (!s.ok()) {
+    Exec(dst, "ROLLBACK", out).IgnoreError();
+    return s;
+  }
+  result->databases += 1;
+  result->runs += copied.runs;
+  result->events += *events;
+  result->flagged += copied.flagged;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<MergeResult> MergeAuditDatabases(const std::string& out,
+                                                absl::Span<const std::string> inputs,
+                                                int busy_timeout_ms) {
+  if (inputs.empty()) return absl::InvalidArgumentError("audit merge needs input databases");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string& in = inputs[i];
+    std::error_code ec;
+    if (std::filesystem::equivalent(in, out, ec))
+      return absl::InvalidArgumentError(
+          fmt::format("`{}` is the output database: it cannot be merged into itself", in));
+    for (size_t j = 0; j < i; ++j)
+      if (std::filesystem::equivalent(in, inputs[j], ec))
+        return absl::InvalidArgumentError(
+            fmt::format("`{}` is given twice (as `{}`): its runs would be copied twice", in,
+                        inputs[j]));
+    // The reader's checks: the file exists, is an audit database, of this version.
+    absl::StatusOr<AuditReader> reader = AuditReader::Open(in);
+    if (!reader.ok()) return reader.status();
+  }
+
+  absl::StatusOr<DbPtr> db = audit_internal::OpenDb(out, /*create=*/true, busy_timeout_ms);
+  if (!db.ok()) return db.status();
+  sqlite3* h = db->get();
+  // As SqliteSink::Open makes a database: large pages, WAL, the schema.
+  if (absl::Status s = Exec(h, "PRAGMA page_size=65536; PRAGMA journal_mode=WAL", out); !s.ok())
+    return s;
+  if (absl::Status s = Exec(h, "BEGIN IMMEDIATE", out); !s.ok()) return s;
+  absl::Status s = Exec(h, audit_internal::kSchemaSql, out);
+  if (s.ok()) s = Exec(h, audit_internal::SchemaVersionSql().c_str(), out);
+  if (s.ok()) {
+    const std::string version = audit_internal::ReadSchemaVersion(h).value_or("");
+    if (version != std::to_string(audit_internal::kSchemaVersion))
+      s = absl::FailedPreconditionError(fmt::format(
+          "audit database `{}` has schema version `{}`; this build writes version {}", out,
+          version, audit_internal::kSchemaVersion));
+  }
+  if (s.ok()) s = Exec(h, "COMMIT", out);
+  if (!s.ok()) {
+    Exec(h, "ROLLBACK", out).IgnoreError();
+    return s;
+  }
+
+  MergeResult result;
+  for (const std::string& in : inputs) {
+    if (absl::Status copied = CopyInput(in, h, out, busy_timeout_ms, &result); !copied.ok())
+      return copied;
+  }
+  return result;
+}
+
+}  // namespace rewardguard

@@ -1,0 +1,214 @@
+"""Ray (2.60): a guard in every rollout worker, one coordinator for the Lagrange multipliers.
+
+When rollouts outgrow one process, each rollout worker (a Ray actor) holds
+its own :class:`RolloutGuard` over its own envs, and one
+:class:`GuardCoordinator` actor owns the per-category Lagrange multipliers:
+
+    import ray
+    from rewardguard.ray import GuardCoordinator, RolloutGuard
+
+    policy = rg.Policy.load("coding-sandbox")        # travels as its YAML text
+    coordinator = GuardCoordinator.remote(policy, num_workers=2, limits={"network": 0.0}, ki=0.05)
+
+    @ray.remote
+    class Worker:
+        def __init__(self, policy, coordinator, rank):
+            self.guard = RolloutGuard(policy, num_envs=64, coordinator=coordinator,
+                                      audit=f"audit-{rank}.db", run_name=f"worker-{rank}")
+
+        def rollout(self, step):
+            self.guard.begin_step(step)              # the multipliers after step-1's update
+            for ...:
+                v = self.guard.evaluate(calls)       # judged here, in the worker
+                rewards = self.guard.shape(rewards, v)
+                self.guard.end_episodes(done)        # finished episodes: costs counted, envs reset
+            self.guard.end_step(step)                # costs sent to the coordinator; no wait
+
+    # after training: one audit database
+    rewardguard.audit.merge("audit.db", [f"audit-{r}.db" for r in range(2)])
+
+The policy is shipped once, as text, when the worker is created (a
+:class:`~rewardguard.Policy` pickles as its YAML), and compiled in the
+worker. Verdicts never leave the worker; what goes to the coordinator is,
+once per step, the cost per category summed over the episodes that finished
+and their number (and the count of violating calls, for logging). When
+every worker has reported step ``t``, the coordinator feeds the global mean
+cost per episode to the PID controller (:class:`rewardguard.Lagrangian`),
+once, and ``begin_step(t + 1)`` hands every worker the same new weights:
+the multipliers of a single process over all the envs, by construction. A
+step in which no episode finished anywhere leaves them as they are.
+
+Each worker audits into a database of its own (SQLite writers on one file
+would take turns); ``rewardguard audit merge OUT.db IN...`` (or
+:func:`rewardguard.audit.merge`) joins them afterwards, runs renumbered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import ray
+
+from ._core import Guard, Policy, Verdicts
+from .distributed import EpisodeCosts
+from .lagrangian import Lagrangian
+
+__all__ = ["GuardCoordinator", "RolloutGuard"]
+
+_NO_COSTS = SimpleNamespace(costs=0.0)  # what EpisodeCosts.add takes to end episodes only
+
+
+def _policy(policy: Policy | str) -> Policy:
+    """A Policy from a Policy, YAML text (it has a line break), a built-in name or a path."""
+    if isinstance(policy, Policy):
+        return policy
+    return Policy.from_text(policy, "<ray>") if "\n" in policy else Policy.load(policy)
+
+
+class _Coordinator:
+    """The multipliers' owner (the class behind :data:`GuardCoordinator`).
+
+    Args:
+      policy: the policy (or its cost categories, a sequence of names).
+      num_workers: the workers that report each step.
+      limits, and the keyword arguments: :class:`rewardguard.Lagrangian`'s.
+    """
+
+    def __init__(self, policy: Policy | str | Sequence[str], num_workers: int,
+                 limits: Mapping[str, float] | Sequence[float] | None = None, **pid: Any) -> None:
+        if isinstance(policy, (Policy, str)):
+            categories = _policy(policy).categories
+        else:
+            categories = tuple(policy)
+        if num_workers < 1:
+            raise ValueError(f"num_workers must be positive, got {num_workers}")
+        self._lag = Lagrangian(None, limits, categories=categories, **pid)
+        self._num_workers = int(num_workers)
+        self._pending: dict[int, list[Any]] = {}  # step -> [cost sum, episodes, violations, workers]
+        self._updated = -1                          # the last step whose update is done
+        self._history: list[dict[str, Any]] = []
+        self._changed: asyncio.Condition | None = None
+
+    def _condition(self) -> asyncio.Condition:
+        if self._changed is None:  # made on the actor's event loop
+            self._changed = asyncio.Condition()
+        return self._changed
+
+    async def report(self, step: int, cost_sum: Any, episodes: int, violations: int = 0) -> None:
+        """One worker's step: cost per category summed over its finished
+        episodes [C], their number, and its violating calls. Call with
+        ``.remote()`` and do not wait for it."""
+        step = int(step)
+        if step <= self._updated:
+            raise ValueError(f"step {step} was already closed")
+        entry = self._pending.setdefault(step, [np.zeros(len(self._lag.categories)), 0, 0, 0])
+        entry[0] += np.asarray(cost_sum, dtype=np.float64).reshape(-1)
+        entry[1] += int(episodes)
+        entry[2] += int(violations)
+        entry[3] += 1
+        if entry[3] > self._num_workers:
+            raise ValueError(f"step {step} reported by more than {self._num_workers} workers")
+        async with self._condition():
+            # steps close in order, each once every worker has reported it
+            while (nxt := self._pending.get(self._updated + 1)) is not None and nxt[3] == self._num_workers:
+                cost, count, bad, _ = self._pending.pop(self._updated + 1)
+                if count > 0:
+                    self._lag.update(cost / count)
+                self._updated += 1
+                self._history.append({"step": self._updated, "episodes": count, "violations": bad,
+                                      "mean_cost": (cost / count if count else cost).tolist(),
+                                      "multipliers": self._lag.multipliers.tolist()})
+            self._condition().notify_all()
+
+    async def weights(self, step: int) -> np.ndarray:
+        """The shaping weights for ``step`` (float32 [C]): after the update of
+        ``step - 1``, which this waits for."""
+        async with self._condition():
+            await self._condition().wait_for(lambda: self._updated >= int(step) - 1)
+            return self._lag.weights
+
+    def multipliers(self) -> np.ndarray:
+        return self._lag.multipliers
+
+    def history(self) -> list[dict[str, Any]]:
+        """Per closed step: episodes, violations, mean cost [C], multipliers after it."""
+        return list(self._history)
+
+    def state_dict(self) -> dict[str, Any]:
+        return self._lag.state_dict()
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self._lag.load_state_dict(state)
+
+
+GuardCoordinator = ray.remote(num_cpus=0, max_concurrency=1000)(_Coordinator)
+"""The coordinator actor: ``GuardCoordinator.remote(policy, num_workers, limits, **pid)``."""
+
+
+class RolloutGuard:
+    """The guard of one rollout worker: its envs, their episode costs, its audit.
+
+    Args:
+      policy: a :class:`~rewardguard.Policy` (shipped as text, compiled
+        here), YAML text, a built-in name or a path.
+      num_envs: the worker's envs (ids 0..num_envs-1, local to the worker).
+      coordinator: a :data:`GuardCoordinator` handle, or None (fixed weights).
+      mode, audit, run_name, weights: as :class:`~rewardguard.Guard`'s; give
+        every worker its own ``audit`` path.
+    """
+
+    def __init__(self, policy: Policy | str, num_envs: int, *, coordinator: Any = None,
+                 mode: str = "enforce", audit: str | None = None, run_name: str = "ray-worker",
+                 weights: Any = None) -> None:
+        self.guard = Guard(_policy(policy), num_envs, mode=mode, audit=audit, weights=weights,
+                           run_name=run_name)
+        self.coordinator = coordinator
+        self.stats = EpisodeCosts(self.guard)
+        self._violations = 0
+
+    def begin_step(self, step: int, timeout: float | None = None) -> np.ndarray:
+        """Takes the coordinator's weights for ``step`` (waits for the update
+        of ``step - 1``, at most ``timeout`` seconds); returns them."""
+        if self.coordinator is not None:
+            self.guard.set_weights(ray.get(self.coordinator.weights.remote(step), timeout=timeout))
+        return self.guard.weights
+
+    def evaluate(self, calls: Any) -> Verdicts:
+        """:meth:`Guard.evaluate`, the costs counted into the envs' running episodes."""
+        v = self.guard.evaluate(calls)
+        self.stats.add(v)
+        self._violations += int(np.count_nonzero(v.call_actions))
+        return v
+
+    def shape(self, rewards: Any, verdicts: Verdicts, **kwargs: Any) -> Any:
+        return self.guard.shape(rewards, verdicts, **kwargs)
+
+    def end_episodes(self, done: Any) -> None:
+        """Ends the episodes of ``done`` (bool [num_envs] or env ids): their
+        costs count for this step, their envs start fresh."""
+        mask = np.zeros(self.guard.num_envs, dtype=np.bool_)
+        ids = np.asarray(done)
+        if ids.dtype == np.bool_:
+            mask[:] = ids
+        else:
+            mask[ids.astype(np.int64)] = True
+        if mask.any():
+            self.stats.add(_NO_COSTS, done=mask)
+            self.guard.reset(mask)
+
+    def end_step(self, step: int) -> None:
+        """Sends the step's finished-episode costs to the coordinator (without
+        waiting) and starts counting the next step."""
+        if self.coordinator is not None:
+            self.coordinator.report.remote(int(step), self.stats.finished_sum.copy(),
+                                           self.stats.finished, self._violations)
+        self.stats.clear()
+        self._violations = 0
+
+    def close(self) -> None:
+        """Flushes and closes the worker's audit run."""
+        self.guard.close()

@@ -1,0 +1,386 @@
+"""veRL (0.9): the guard at the tool-call boundary, the penalty on the reward side.
+
+veRL's tool agent loop awaits ``tool.execute(instance_id, parameters,
+agent_data=...)`` for every tool call the model makes. :class:`GuardedTool`
+wraps any ``BaseTool``: each call is judged in its trajectory's episode
+(budgets and flows see the trajectory's earlier calls, across every guarded
+tool sharing the guard) before it runs. A denied call never runs: the model
+reads why in the tool message, and the call's ``tool_reward`` is minus its
+penalty. Every judged call is recorded in the trajectory's ``extra_fields``
+(``rewardguard_calls``: tool, arguments and the response token that closed
+the call), which veRL carries into the batch's ``non_tensor_batch``.
+
+In the tools config (``actor_rollout_ref.rollout.multi_turn.tool_config_path``):
+
+    tools:
+      - class_name: rewardguard.verl.GuardedTool
+        config:
+          type: native
+          policy: coding-sandbox            # built-in name or YAML path
+          tool: {class_name: my_tools.ShellTool, config: {type: native}}
+        tool_schema: {type: function, function: {name: shell, ...}}
+
+or in code: ``GuardedTool.wrap(ShellTool(config, schema), guard=TrajectoryGuard("coding-sandbox"))``.
+
+The reward side carries the penalty, once, in one of two ways:
+
+- the ``rewardguard`` reward manager (``reward.reward_manager.name=rewardguard``):
+  veRL's naive manager for the task score, then each call's penalty on the
+  token that closed the call (``torch.ops.rewardguard.shape_tokens``) when
+  veRL assembles the batch's token-level scores (``assemble_rm_scores``).
+  Where veRL places one score per sample itself (the reward computed inside
+  the agent loop), that score already holds the sample's penalty: the total
+  is the same, on the last token.
+- :func:`compute_score` as ``reward.custom_reward_function`` (``path:
+  pkg://rewardguard.verl``, ``name: compute_score``), or
+  :func:`guarded_compute_score` around your own ``compute_score``: the
+  score minus the sample's penalty (a dict with ``score`` and
+  ``rewardguard_penalty``).
+
+The reward side judges the recorded calls again, each sample as a fresh
+episode, with the policy named by ``REWARDGUARD_POLICY`` (default
+``coding-sandbox``) or :meth:`RewardGuardRewardManager.configure`: the same
+verdicts as the tool side, whichever process veRL runs it in. Installing
+rewardguard registers this module as a ``verl.plugins`` entry point, so
+``import verl`` loads it and the reward manager is registered by name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from verl import DataProto
+from verl.experimental.reward_loop.reward_manager import register
+from verl.experimental.reward_loop.reward_manager.registry import REWARD_MANAGER
+from verl.experimental.reward_loop.reward_manager.naive import NaiveRewardManager
+from verl.tools.base_tool import BaseTool
+from verl.tools.schemas import OpenAIFunctionToolSchema, ToolResponse
+from verl.utils.reward_score import default_compute_score
+
+from . import llm
+from ._core import Action, Guard, Policy, Verdicts
+
+__all__ = [
+    "CALLS_KEY",
+    "GuardedTool",
+    "RewardGuardRewardManager",
+    "TrajectoryGuard",
+    "compute_score",
+    "guarded_compute_score",
+    "sample_calls",
+]
+
+CALLS_KEY = "rewardguard_calls"
+"""The ``extra_fields`` / ``non_tensor_batch`` key of a trajectory's judged calls."""
+
+_ACTIONS = {int(a): a.name.lower() for a in Action}
+
+
+def _arguments_text(parameters: Any) -> str:
+    if isinstance(parameters, str):
+        return parameters
+    return json.dumps(parameters, separators=(",", ":"), sort_keys=True)
+
+
+class TrajectoryGuard:
+    """A Guard whose envs are trajectories: each trajectory (veRL's
+    ``AgentData``) gets an env slot for as long as it lives, on a fresh episode.
+
+    ``num_trajectories`` bounds the trajectories judged at once per process;
+    when all slots are taken the least recently used one is reset and reused
+    (that trajectory continues on a new episode). Slots return to the pool
+    when their trajectory object is freed.
+    """
+
+    def __init__(self, policy: Policy | str | Guard = "coding-sandbox", num_trajectories: int = 1024,
+                 *, mode: str = "enforce", audit: str | None = None, weights: Any = None,
+                 run_name: str = "verl") -> None:
+        if isinstance(policy, Guard):
+            self.guard = policy
+        else:
+            self.guard = Guard(policy, num_trajectories, mode=mode, audit=audit, weights=weights,
+                               run_name=run_name)
+        self._lock = threading.RLock()  # RLock: a slot may be freed by GC while it is held
+        self._free = list(range(self.guard.num_envs - 1, -1, -1))
+        self._owners: OrderedDict[int, Any] = OrderedDict()  # env -> weakref to its trajectory
+
+    def _take(self) -> int:
+        """A free slot, else the least recently used trajectory's; on a fresh episode."""
+        if self._free:
+            env = self._free.pop()
+        else:
+            env, owner = self._owners.popitem(last=False)
+            stale = owner()
+            if stale is not None:
+                stale._rewardguard_env = None
+        self.guard.reset([env])
+        return env
+
+    def _acquire(self, trajectory: Any) -> int:
+        env = getattr(trajectory, "_rewardguard_env", None)
+        if env is not None and env in self._owners and self._owners[env]() is trajectory:
+            self._owners.move_to_end(env)
+            return env
+        env = self._take()
+        self._owners[env] = weakref.ref(trajectory, lambda _, env=env: self._release(env))
+        trajectory._rewardguard_env = env
+        return env
+
+    def _release(self, env: int) -> None:
+        with self._lock:
+            owner = self._owners.get(env)
+            if owner is not None and owner() is None:
+                del self._owners[env]
+                self._free.append(env)
+
+    def judge(self, trajectory: Any, tool: str, arguments: Any) -> tuple[Verdicts, int]:
+        """Judges one call in the trajectory's episode; returns the verdicts and its env.
+
+        ``trajectory`` None: the call is an episode of its own.
+        """
+        with self._lock:
+            if trajectory is None:
+                env = self._take()
+                try:
+                    return self.guard.evaluate([(env, tool, arguments)]), env
+                finally:
+                    self._free.append(env)
+            env = self._acquire(trajectory)
+            return self.guard.evaluate([(env, tool, arguments)]), env
+
+
+_shared_guards: dict[tuple, TrajectoryGuard] = {}
+
+
+def _shared_guard(config: Mapping[str, Any]) -> TrajectoryGuard:
+    """The process's TrajectoryGuard for these settings: tools configured alike share it."""
+    key = (str(config.get("policy", "coding-sandbox")), int(config.get("num_trajectories", 1024)),
+           str(config.get("mode", "enforce")), config.get("audit"))
+    guard = _shared_guards.get(key)
+    if guard is None:
+        guard = _shared_guards[key] = TrajectoryGuard(key[0], key[1], mode=key[2], audit=key[3])
+    return guard
+
+
+class GuardedTool(BaseTool):
+    """A veRL tool whose calls are judged before they run.
+
+    Built by veRL from the tools config (``config["tool"]`` names the wrapped
+    tool's ``class_name`` and ``config``; ``policy``, ``num_trajectories``,
+    ``mode`` and ``audit`` configure the guard, shared by the tools configured
+    alike), or in code with :meth:`wrap`.
+
+    ``execute`` judges the call in the trajectory's episode. Blocked: the
+    wrapped tool is not called; the response is an error naming the rules and
+    the reason, the tool reward is ``-penalty``. Allowed: the wrapped tool's
+    response, its reward minus the call's penalty (warn and penalize verdicts
+    run but cost). Metrics gain ``rewardguard`` (action, penalty, rules). A
+    call that cannot be judged is denied.
+    """
+
+    def __init__(self, config: dict, tool_schema: OpenAIFunctionToolSchema | None = None, *,
+                 tool: BaseTool | None = None, guard: TrajectoryGuard | None = None) -> None:
+        if tool is None:
+            spec = config.get("tool")
+            if not spec or "class_name" not in spec:
+                raise ValueError("GuardedTool needs the wrapped tool: config['tool'] = "
+                                 "{'class_name': ..., 'config': {...}}")
+            from verl.tools.tool_registry import get_tool_class
+
+            tool = get_tool_class(spec["class_name"])(config=dict(spec.get("config") or {}),
+                                                      tool_schema=tool_schema)
+        self.tool = tool
+        self.guard = guard if guard is not None else _shared_guard(config)
+        super().__init__(config, tool_schema or tool.tool_schema)
+
+    @classmethod
+    def wrap(cls, tool: BaseTool, guard: TrajectoryGuard | Policy | str = "coding-sandbox") -> GuardedTool:
+        """Wraps a constructed tool (its config and schema are reused)."""
+        if not isinstance(guard, TrajectoryGuard):
+            guard = TrajectoryGuard(guard)
+        return cls(dict(tool.config or {}), tool.tool_schema, tool=tool, guard=guard)
+
+    def get_openai_tool_schema(self) -> OpenAIFunctionToolSchema:
+        return self.tool.get_openai_tool_schema()
+
+    async def create(self, instance_id: str | None = None, **kwargs: Any) -> tuple[str, ToolResponse]:
+        return await self.tool.create(instance_id, **kwargs)
+
+    async def execute(self, instance_id: str, parameters: dict[str, Any], **kwargs: Any
+                      ) -> tuple[ToolResponse, float, dict]:
+        agent_data = kwargs.get("agent_data")
+        try:
+            arguments = _arguments_text(parameters)
+            v, env = self.guard.judge(agent_data, self.name, arguments)
+        except Exception as e:  # noqa: BLE001 - fail closed
+            reason = f"the call could not be judged ({type(e).__name__}: {e})"
+            return (ToolResponse(text=f"rewardguard denied this call: {reason}"), 0.0,
+                    {"rewardguard": {"action": "block", "penalty": 0.0, "rules": [], "reason": reason}})
+        penalty = float(self.guard.guard.penalty(v)[env])
+        info = {"action": _ACTIONS[int(v.call_actions[0])], "penalty": penalty,
+                "rules": list(v.rules[0]), "reason": v.reasons[0]}
+        if agent_data is not None:
+            token = len(agent_data.response_mask) - 1 if agent_data.response_mask else -1
+            agent_data.extra_fields.setdefault(CALLS_KEY, []).append(
+                {"tool": self.name, "arguments": arguments, "token": token, **info})
+        if bool(v.call_blocked[0]):
+            actions = self.guard.guard.policy.actions
+            rules = ", ".join(r for r in info["rules"] if actions.get(r) != "allow") or "policy default"
+            text = f"rewardguard denied this call ({info['action']}: {rules}): {info['reason']}"
+            return ToolResponse(text=text), -penalty, {"rewardguard": info}
+        response, reward, metrics = await self.tool.execute(instance_id, parameters, **kwargs)
+        metrics = dict(metrics or {})
+        metrics["rewardguard"] = info
+        return response, float(reward or 0.0) - penalty, metrics
+
+    async def calc_reward(self, instance_id: str, **kwargs: Any) -> float:
+        return await self.tool.calc_reward(instance_id, **kwargs)
+
+    async def release(self, instance_id: str, **kwargs: Any) -> None:
+        await self.tool.release(instance_id, **kwargs)
+
+
+# -- reward side -------------------------------------------------------------
+
+def _calls_of(record: Any) -> list[tuple[str, str, int]]:
+    if record is None:
+        return []
+    return [(c["tool"], c["arguments"], int(c.get("token", -1))) for c in record]
+
+
+def sample_calls(data: DataProto) -> list[list[tuple[str, str, int]]]:
+    """Each sample's recorded ``(tool, arguments, token)`` calls, from the
+    batch's ``rewardguard_calls`` column, or from ``tool_extra_fields`` (the
+    batch veRL builds to score one trajectory inside the agent loop).
+    """
+    n = len(data)
+    if CALLS_KEY in data.non_tensor_batch:
+        return [_calls_of(r) for r in data.non_tensor_batch[CALLS_KEY]]
+    if "tool_extra_fields" in data.non_tensor_batch:
+        return [_calls_of((f or {}).get(CALLS_KEY)) for f in data.non_tensor_batch["tool_extra_fields"]]
+    return [[] for _ in range(n)]
+
+
+class _RewardGuard:
+    """The reward side's guard: one per process, grown to the batch size."""
+
+    def __init__(self) -> None:
+        self.policy: Policy | str | None = None
+        self.weights: Any = None
+        self.guard: Guard | None = None
+        self.lock = threading.Lock()
+
+    def configure(self, policy: Policy | str | None = None, weights: Any = None) -> None:
+        with self.lock:
+            self.policy, self.weights, self.guard = policy, weights, None
+
+    def get(self, n: int) -> Guard:
+        if self.guard is None or self.guard.num_envs < n:
+            policy = self.policy or os.environ.get("REWARDGUARD_POLICY", "coding-sandbox")
+            self.guard = Guard(policy, max(n, 1 if self.guard is None else self.guard.num_envs),
+                               weights=self.weights)
+        return self.guard
+
+    def penalties(self, calls: Sequence[Sequence[Any]]) -> np.ndarray:
+        """Each sample's weighted penalty, each sample a fresh episode (float64 [n])."""
+        with self.lock:
+            guard = self.get(len(calls))
+            v, _, _ = llm.judge_samples(guard, calls)
+            return guard.penalty(v)[: len(calls)].astype(np.float64)
+
+
+_reward_guard = _RewardGuard()
+
+
+def guarded_compute_score(score_fn: Callable[..., Any] | None = None) -> Callable[..., dict]:
+    """Wraps a veRL ``compute_score(data_source, solution_str, ground_truth,
+    extra_info)``: the score minus the penalty of the sample's recorded calls
+    (``extra_info["rewardguard_calls"]``, which veRL's reward loop copies from
+    the trajectory's ``extra_fields``). Returns a dict: ``score``, the task's
+    ``task_score``, ``rewardguard_penalty`` and the wrapped function's own keys.
+    """
+    fn = score_fn or default_compute_score
+
+    def score(data_source: Any = None, solution_str: str = "", ground_truth: Any = None,
+              extra_info: Mapping[str, Any] | None = None, **kwargs: Any) -> dict:
+        result = fn(data_source=data_source, solution_str=solution_str, ground_truth=ground_truth,
+                    extra_info=extra_info, **kwargs)
+        out = dict(result) if isinstance(result, Mapping) else {"score": float(result)}
+        calls = _calls_of((extra_info or {}).get(CALLS_KEY))
+        penalty = float(_reward_guard.penalties([calls])[0])
+        out["task_score"] = float(out["score"])
+        out["score"] = out["task_score"] - penalty
+        out["rewardguard_penalty"] = penalty
+        return out
+
+    score.__name__ = getattr(fn, "__name__", "compute_score")
+    return score
+
+
+compute_score = guarded_compute_score()
+"""veRL's default ``compute_score`` minus the guard's penalty (for ``custom_reward_function``)."""
+
+
+class RewardGuardRewardManager(NaiveRewardManager):
+    """veRL's naive reward manager, plus each tool call's penalty on the token
+    that closed the call.
+
+    ``run_single`` returns the sample's score minus its penalty (what veRL
+    places on the last token when it scores inside the agent loop), with
+    ``rewardguard_penalty`` in the extra info. ``assemble_rm_scores`` (veRL's
+    reward loop building ``rm_scores [B, T]``) puts the task score back on
+    the last valid token and each call's penalty on its own token.
+    """
+
+    @staticmethod
+    def configure(policy: Policy | str | None = None, weights: Any = None) -> None:
+        """The reward side's policy and weights in this process (default:
+        ``REWARDGUARD_POLICY`` or coding-sandbox, weights 1)."""
+        _reward_guard.configure(policy, weights)
+
+    async def run_single(self, data: DataProto) -> dict:
+        data = data[-1:]  # veRL scores the last sequence of a sample
+        calls = sample_calls(data)
+        if "tool_extra_fields" not in data.non_tensor_batch:
+            # compute_score sees the calls as when the agent loop scores: in extra_info
+            fields = np.empty(1, dtype=object)
+            fields[0] = {CALLS_KEY: data.non_tensor_batch.get(CALLS_KEY, [None])[0]}
+            data.non_tensor_batch["tool_extra_fields"] = fields
+        result = await super().run_single(data)
+        info = result.setdefault("reward_extra_info", {})
+        if "rewardguard_penalty" in info:  # a guarded compute_score charged it already
+            return result
+        penalty = float(_reward_guard.penalties(calls)[0])
+        info["rewardguard_penalty"] = penalty
+        result["reward_score"] = float(result["reward_score"]) - penalty
+        return result
+
+    @classmethod
+    def assemble_rm_scores(cls, data: DataProto, scores: list[float]) -> torch.Tensor:
+        calls = sample_calls(data)
+        with _reward_guard.lock:
+            guard = _reward_guard.get(len(calls))
+            v, rows, positions = llm.judge_samples(guard, calls)
+            penalty = guard.penalty(v)[: len(calls)].astype(np.float64)
+            task = (np.asarray(scores, dtype=np.float64) + penalty).tolist()
+            rm_scores = super().assemble_rm_scores(data, task)
+            prompt_length = data.batch["prompts"].size(1)
+            lengths = data.batch["attention_mask"][:, prompt_length:].sum(dim=1).to(torch.int64)
+            # a call closed past the kept response (truncated): its last valid token
+            positions = np.where(positions < lengths.numpy()[rows], positions, -1)
+            return llm.shape_token_rewards(guard, rm_scores, verdicts=v, rows=rows,
+                                           positions=positions, lengths=lengths)
+
+
+# Registered once per process (a second copy of this module, loaded from its
+# file path, finds the name taken and leaves it).
+if "rewardguard" not in REWARD_MANAGER:
+    register("rewardguard")(RewardGuardRewardManager)
