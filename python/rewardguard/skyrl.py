@@ -107,7 +107,7 @@ class GuardedTextEnv(BaseTextEnv):
         self.env = env
         self.guard = guard
         self.env_index = int(env_index)
-        self.max_turns = getattr(env, "max_turns", 1)
+        self.max_turns = getattr(env, "max_turns", self.max_turns)
         self._tool_calls = tool_calls
         self._blocked_observation = blocked_observation
         self.shape_reward = bool(shape_reward)
@@ -126,6 +126,7 @@ class GuardedTextEnv(BaseTextEnv):
 
     def step(self, action: str) -> BaseTextEnvStepOutput:
         self.turns += 1
+        self.max_turns = getattr(self.env, "max_turns", self.max_turns)
         i = self.env_index
         calls = list(self._tool_calls(action))
         tools = [c[0] for c in calls]
@@ -151,7 +152,7 @@ class GuardedTextEnv(BaseTextEnv):
                 observations = [{"role": "user", "content":
                                  f"blocked by policy `{self.guard.policy.name}`: {summary['reason']}"}]
             reward = 0.0
-            done = summary["terminated"] or self.turns >= self.max_turns
+            done = summary["terminated"]
             metadata: dict = {}
             postprocessed = None
         else:
@@ -161,6 +162,7 @@ class GuardedTextEnv(BaseTextEnv):
             done = bool(out["done"]) or summary["terminated"]
             metadata = dict(out.get("metadata") or {})
             postprocessed = out.get("postprocessed_action")
+        done = done or self.turns >= self.max_turns   # blocked turns count too
         if self.shape_reward:
             reward -= penalty
         metadata["rewardguard"] = summary

@@ -259,6 +259,7 @@ def _guarded_method(name: str, fn: Callable) -> Callable:
 
 
 _CLASSES: dict[tuple[type, tuple], type] = {}
+_OWN = {"env", "guard", "env_id", "violations", "terminated", "costs", "penalty", "blocked_calls"}
 
 
 def _guarded_class(inner: type, tool_names: Mapping[str, str]) -> type:
@@ -272,6 +273,9 @@ def _guarded_class(inner: type, tool_names: Mapping[str, str]) -> type:
     for name, fn in inspect.getmembers(inner, predicate=inspect.isfunction):
         if name == "reset" or name.startswith("_"):
             continue
+        if name in _OWN:
+            raise ValueError(f"{inner.__name__}.{name}: a tool may not be named like an attribute of "
+                             f"the guarded environment ({', '.join(sorted(_OWN))})")
         if name == "get_reward":
             if inspect.iscoroutinefunction(fn):
                 async def get_reward(self):  # noqa: ANN001

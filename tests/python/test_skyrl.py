@@ -97,6 +97,10 @@ def test_blocked_turns_count_towards_max_turns_and_unparsable_calls_fail_closed(
     out = env.step(turn("sleep 100 &"))
     assert "background-process" in out["metadata"]["rewardguard"]["rules"]
     assert out["done"] and inner.ran == []                   # second turn of two
+    env.init([])
+    env.step(turn("history -c"))
+    out = env.step(turn("ls"))                                # runs, and ends the episode:
+    assert out["done"] and inner.ran == ["ls"] and inner.turns == 1   # 2 turns, 1 of them the inner env's
 
 
 def test_shadow_mode_runs_the_call_and_subtracts_the_penalty_from_the_inner_reward():

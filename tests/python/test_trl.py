@@ -292,6 +292,21 @@ def test_guarded_environment_exposes_the_same_tools_and_judges_in_one_episode(tm
     guard.set_weights({"filesystem": 2.0, "privilege": 2.0, "process": 2.0})
     assert a.penalty == pytest.approx(float(a.costs @ guard.weights))
 
+    class Clash:
+        def reset(self):
+            return None
+
+        def penalty(self, x: int) -> int:
+            """Clashes.
+
+            Args:
+                x: x.
+            """
+            return x
+
+    with pytest.raises(ValueError, match="Clash.penalty"):
+        rgtrl.environment_factory(Clash, rg.Guard("coding-sandbox", 1))()
+
 
 def test_shadow_mode_runs_and_records():
     ran = []
