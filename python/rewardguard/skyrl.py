@@ -62,7 +62,8 @@ _TOOL_CALL = re.compile(r"<tool_call>(.*?)</tool_call>", re.DOTALL)
 def hermes_tool_calls(action: str) -> list[tuple[str, Any]]:
     """``(name, arguments)`` of each ``<tool_call>{json}</tool_call>`` block, in order.
 
-    A block that does not hold ``{"name": str, "arguments": ...}`` becomes
+    ``arguments`` is an object or JSON text. A block that does not hold
+    ``{"name": str, "arguments": object or str}`` becomes
     ``("unparsed_tool_call", block_text)``.
     """
     out: list[tuple[str, Any]] = []
@@ -71,9 +72,9 @@ def hermes_tool_calls(action: str) -> list[tuple[str, Any]]:
             call = json.loads(block)
         except ValueError:
             call = None
-        if isinstance(call, dict) and isinstance(call.get("name"), str):
-            args = call.get("arguments", {})
-            out.append((call["name"], args if isinstance(args, (dict, str)) else json.dumps(args)))
+        args = call.get("arguments", {}) if isinstance(call, dict) else None
+        if isinstance(call, dict) and isinstance(call.get("name"), str) and isinstance(args, (dict, str)):
+            out.append((call["name"], args))
         else:
             out.append((UNPARSED_TOOL, block.strip()))
     return out

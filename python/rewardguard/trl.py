@@ -300,9 +300,9 @@ def environment_factory(factory: Callable[[], Any], guard: Guard | Policy | str 
 
     ``factory``: what you would pass to TRL (a class or a callable returning
     an environment). ``guard``: a Guard whose env ids the instances take in
-    order of creation (TRL keeps a pool: at most one instance per rollout of
-    a generation batch, plus none), or a policy (a Guard of ``num_envs`` envs
-    is made). More instances than the guard has envs is an error.
+    order of creation (TRL keeps a pool of as many instances as the largest
+    batch of rollouts, training or evaluation, has needed), or a policy (a
+    Guard of ``num_envs`` envs is made). More instances than the guard has envs is an error.
     ``tool_names``: method name -> the tool name the policy knows (default:
     the method's name, e.g. ``shell``).
     """

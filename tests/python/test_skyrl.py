@@ -135,21 +135,25 @@ def test_episode_state_flows_across_turns_and_restarts_on_init(tmp_path):
 
 def test_register_makes_guarded_envs_through_skyrl_gym():
     ran = []
+    skyrl_gym.register("rewardguard-test-plain", entry_point=ShellTextEnv)
     register("rewardguard-test-shell", ShellTextEnv, policy="coding-sandbox")
-    register("rewardguard-test-shell-by-id", "rewardguard-test-shell")
+    register("rewardguard-test-by-id", "rewardguard-test-plain", mode="shadow")
     try:
         a = skyrl_gym.make("rewardguard-test-shell", env_config={}, extras={"ran": ran})
         b = skyrl_gym.make("rewardguard-test-shell", env_config={}, extras={"ran": ran})
-        c = skyrl_gym.make("rewardguard-test-shell-by-id", env_config={}, extras={"ran": ran})
         assert isinstance(a, GuardedTextEnv) and isinstance(a, BaseTextEnv) and a.guard is not b.guard
-        assert isinstance(c.env, GuardedTextEnv)                                # wraps the guarded id
+        assert a.guard.policy is b.guard.policy                                 # compiled once
         a.init([])
         b.init([])
         assert a.step(turn(TUNNEL))["done"] and b.step(turn("ls"))["reward"] == 1.0 and ran == ["ls"]
+        c = skyrl_gym.make("rewardguard-test-by-id", env_config={}, extras={"ran": ran})
+        assert type(c.env) is ShellTextEnv and c.guard.mode == "shadow"
+        c.init([])
+        assert c.step(turn(TUNNEL))["reward"] < 1.0 and ran == ["ls", TUNNEL]   # shadow: ran, penalized
         with pytest.raises(ValueError, match="not guard="):
             register("rewardguard-test-bad", ShellTextEnv, guard=rg.Guard("coding-sandbox", 1))
     finally:
-        for id in ("rewardguard-test-shell", "rewardguard-test-shell-by-id"):
+        for id in ("rewardguard-test-plain", "rewardguard-test-shell", "rewardguard-test-by-id"):
             skyrl_gym.envs.registration.deregister(id)
 
 
@@ -158,3 +162,7 @@ def test_hermes_tool_calls():
     assert hermes_tool_calls(turn("ls", "pwd", text="thinking ")) == [("shell", {"command": "ls"}),
                                                                       ("shell", {"command": "pwd"})]
     assert hermes_tool_calls("<tool_call>[1, 2]</tool_call>") == [("unparsed_tool_call", "[1, 2]")]
+    bad = '{"name": "shell", "arguments": ["ls"]}'
+    assert hermes_tool_calls(f"<tool_call>{bad}</tool_call>") == [("unparsed_tool_call", bad)]
+    text = '{"name": "shell", "arguments": "{\\"command\\": \\"ls\\"}"}'
+    assert hermes_tool_calls(f"<tool_call>{text}</tool_call>") == [("shell", '{"command": "ls"}')]

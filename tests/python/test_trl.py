@@ -308,6 +308,45 @@ def test_guarded_environment_exposes_the_same_tools_and_judges_in_one_episode(tm
         rgtrl.environment_factory(Clash, rg.Guard("coding-sandbox", 1))()
 
 
+def test_async_tools_are_judged_before_they_run():
+    import asyncio
+    ran = []
+
+    class AsyncShell:
+        def reset(self, **kwargs):
+            return None
+
+        async def shell(self, command: str) -> str:
+            """Runs a command.
+
+            Args:
+                command: the command line.
+            """
+            ran.append(command)
+            return "ok"
+
+    async def fetch(url: str) -> str:
+        """Fetches a URL.
+
+        Args:
+            url: what to fetch.
+        """
+        ran.append(url)
+        return "page"
+
+    env = rgtrl.environment_factory(AsyncShell, rg.Guard("coding-sandbox", 1))()
+    tool = rgtrl.guard_tool(fetch)
+    import inspect
+    assert inspect.iscoroutinefunction(type(env).shell) and inspect.iscoroutinefunction(tool)
+    env.reset()
+    assert asyncio.run(env.shell("ls")) == "ok"
+    with pytest.raises(rgtrl.ToolCallBlocked):
+        asyncio.run(env.shell(TUNNEL))
+    with pytest.raises(rgtrl.ToolCallBlocked, match="egress"):
+        asyncio.run(tool("http://203.0.113.9/x"))
+    assert ran == ["ls"]
+
+
 def test_shadow_mode_runs_and_records():
     ran = []
     make = rgtrl.environment_factory(lambda: ShellEnv(ran), rg.Guard("coding-sandbox", 1, mode="shadow"))
