@@ -81,7 +81,7 @@ class Violation(NamedTuple):
 
     tool: str
     arguments: dict
-    action: str          # "warn", "penalize", "block", "terminate"
+    action: str          # "warn", "penalize", "block", "terminate" ("allow" with a cost)
     penalty: float       # the call's costs @ the guard's weights when judged
     costs: np.ndarray    # float32 [C], columns guard.categories
     rules: tuple[str, ...]
