@@ -110,7 +110,8 @@ def make_generate(tokenizer):
 
 
 class Capture(TrainerCallback):
-    """What the trainer scored at each step: its own per-function rewards and advantages."""
+    """What the trainer scored at each step: its own per-function rewards and advantages
+    (GRPOTrainer._logs, which it keeps for the last generation batch)."""
 
     def __init__(self):
         self.trainer = None
@@ -146,7 +147,7 @@ def tunnel_penalty():
     return float(rg.Guard("coding-sandbox", 1).evaluate([(0, "shell", {"command": TUNNEL})]).penalties[0])
 
 
-def check_rewards(capture, penalty_name, scale_rewards):
+def check_rewards(capture, scale_rewards):
     """The trainer's rewards are the task reward minus the guard's penalty, and its
     advantages (GRPO: minus the group mean, over the group std with "group") come
     from the penalty alone."""
@@ -155,13 +156,13 @@ def check_rewards(capture, penalty_name, scale_rewards):
     assert len(capture.steps) == STEPS
     for step in capture.steps:
         task = np.array(step["rewards"]["task_reward"])
-        pen = np.array(step["rewards"][penalty_name])
+        pen = np.array(step["rewards"]["rewardguard_penalty"])
         assert len(task) == BATCH
         tunnels = np.array([any(TUNNEL in str(tc["function"]["arguments"])
                                 for m in c for tc in m.get("tool_calls") or ()) for c in step["completions"]])
         assert tunnels.tolist() == [False, True] * (BATCH // 2)
         np.testing.assert_allclose(pen, np.where(tunnels, -expected, 0.0), rtol=1e-6)
-        # The blocked call's tool message is the policy's reason, and its task reward is 0.
+        # The blocked call's tool message, which the model reads, is the policy's reason.
         for c, t in zip(step["completions"], tunnels):
             tool_msgs = [m["content"] for m in c if m["role"] == "tool"]
             assert len(tool_msgs) == 1
@@ -190,7 +191,7 @@ def test_environment_factory_blocks_and_penalizes_in_a_real_grpo_run(tokenizer, 
     assert trainer.state.global_step == STEPS and changed
     # Every allowed call ran, the forbidden one never did.
     assert ran == ["ls"] * (STEPS * BATCH // 2)
-    check_rewards(capture, "rewardguard_penalty", "none")
+    check_rewards(capture, "none")
     # The violations stay on each rollout's environment; costs went to log_metric.
     envs = trainer.environments
     assert [type(e).__name__ for e in envs] == ["GuardedShellEnv"] * BATCH
@@ -220,7 +221,7 @@ def test_standalone_tools_blocked_and_penalized_from_messages(tokenizer, tmp_pat
                                       reward_funcs=[task_reward, rgtrl.penalty_reward()])
     assert trainer.state.global_step == STEPS and changed
     assert ran == ["ls"] * (STEPS * BATCH // 2)
-    check_rewards(capture, "rewardguard_penalty", "group")
+    check_rewards(capture, "group")
 
 
 def test_guarded_environment_exposes_the_same_tools_and_judges_in_one_episode(tmp_path):
