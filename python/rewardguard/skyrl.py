@@ -16,7 +16,9 @@ the model's turn (default :func:`hermes_tool_calls`: ``<tool_call>{"name":
 write them) and the guard judges them, in order, in this env's episode,
 before the inner env sees the action:
 
-- Blocked: the inner env does not step (its tools never run). The
+- Blocked (one blocked call blocks the turn: the action is one string the
+  inner env runs whole or not at all): the inner env does not step (its
+  tools never run). The
   observation is one message with the policy's reason (``blocked by policy
   `coding-sandbox`: ...``), the reward is minus the penalty, and the turn
   counts towards ``max_turns`` (the inner env's), so blocked turns cannot loop
