@@ -17,15 +17,15 @@ write them) and the guard judges them, in order, in this env's episode,
 before the inner env sees the action:
 
 - Blocked (one blocked call blocks the turn: the action is one string the
-  inner env runs whole or not at all): the inner env does not step (its
-  tools never run). The
-  observation is one message with the policy's reason (``blocked by policy
-  `coding-sandbox`: ...``), the reward is minus the penalty, and the turn
-  counts towards ``max_turns`` (the inner env's), so blocked turns cannot loop
-  forever.
+  inner env runs whole or not at all): the inner env does not step, so its
+  tools never run. The observation is one message with the policy's reason
+  (``blocked by policy `coding-sandbox`: ...``) and the reward is minus the
+  penalty.
 - A terminate verdict also sets ``done``.
 - Otherwise the inner env steps; its reward minus the penalty (a penalize
   or warn rule, shadow mode) is the step's reward.
+- Every turn, blocked or not, counts towards the inner env's ``max_turns``
+  (``done`` once reached), so blocked turns cannot loop forever.
 
 SkyRL puts each step's reward on the last token of that turn, so the penalty
 lands on the turn that made the call. ``metadata["rewardguard"]`` says what
