@@ -8,9 +8,10 @@ then answers): one with a plain ``environment_factory`` and the task reward,
 one with ``rewardguard.trl.environment_factory`` and ``penalty_reward`` added.
 Both do the same token work, so the difference is the guard: judging each
 call, the reward function, its logged metrics. Runs alternate (plain, guarded,
-plain, ...) to spread machine noise; the first step of each run (warm-up) is
-dropped; the figure is TRL's own ``step_time`` (median, quartiles, and the
-fastest step, the least disturbed by other load on the machine). The time spent inside
+guarded, plain, ...) to spread machine noise; the first step of each run (warm-up) is
+dropped; the figures are TRL's own ``step_time`` (median, quartiles, and the
+fastest step, the least disturbed by other load on the machine) and the
+process's CPU time per step. The time spent inside
 rewardguard (judging + the reward function) is also timed directly. A tiny
 model makes the step short, so the ratio is an upper bound for real models.
 """
@@ -32,7 +33,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from datasets import Dataset  # noqa: E402
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers  # noqa: E402
-from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM  # noqa: E402
+from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM, TrainerCallback  # noqa: E402
 from transformers.utils import logging as hf_logging  # noqa: E402
 from trl import GRPOConfig, GRPOTrainer  # noqa: E402
 from trl.chat_template_utils import qwen3_chat_template  # noqa: E402
@@ -93,7 +94,22 @@ def fake_generate(tokenizer):
     return generate
 
 
-def run(tokenizer, guarded: bool, steps: int, rollouts: int, hidden: int, timer: list) -> list[float]:
+class CpuTime(TrainerCallback):
+    """CPU seconds of this process per step (all its threads): less disturbed than wall
+    time by other processes on a shared machine."""
+
+    def __init__(self):
+        self.steps: list[float] = []
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self._t = time.process_time()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self.steps.append(time.process_time() - self._t)
+
+
+def run(tokenizer, guarded: bool, steps: int, rollouts: int, hidden: int, timer: list
+        ) -> tuple[list[float], list[float]]:
     torch.manual_seed(0)
     model = Qwen2ForCausalLM(Qwen2Config(
         vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=2,
@@ -119,12 +135,14 @@ def run(tokenizer, guarded: bool, steps: int, rollouts: int, hidden: int, timer:
                       reward_funcs=[task_reward, timed_penalty])
         else:
             kw = dict(environment_factory=ShellEnv, reward_funcs=[task_reward])
-        trainer = GRPOTrainer(model=model, processing_class=tokenizer, args=args, train_dataset=data, **kw)
+        cpu = CpuTime()
+        trainer = GRPOTrainer(model=model, processing_class=tokenizer, args=args, train_dataset=data,
+                              callbacks=[cpu], **kw)
         with patch.object(trainer.model, "generate", side_effect=fake_generate(tokenizer)), \
                 contextlib.redirect_stdout(io.StringIO()):   # TRL prints every step's logs
             trainer.train()
     times = [h["step_time"] for h in trainer.state.log_history if "step_time" in h]
-    return times[1:]
+    return times[1:], cpu.steps[1:]
 
 
 def main() -> None:
@@ -148,10 +166,12 @@ def main() -> None:
             judge_time.append(time.perf_counter() - t)
     rgtrl.GuardedEnvironment._check = timed_check
 
-    plain, guarded, reward_time = [], [], []
-    for _ in range(a.rounds):
-        plain += run(tokenizer, False, a.steps, a.rollouts, a.hidden, reward_time)
-        guarded += run(tokenizer, True, a.steps, a.rollouts, a.hidden, reward_time)
+    plain, guarded, plain_cpu, guarded_cpu, reward_time = [], [], [], [], []
+    for r in range(a.rounds):
+        for guard in ((False, True) if r % 2 == 0 else (True, False)):   # ABBA: no order bias
+            wall, cpu = run(tokenizer, guard, a.steps, a.rollouts, a.hidden, reward_time)
+            (guarded if guard else plain).extend(wall)
+            (guarded_cpu if guard else plain_cpu).extend(cpu)
     p, g = float(np.median(plain)), float(np.median(guarded))
     n = a.rounds * (a.steps + 1)   # guarded steps run, warm-ups included (the timers saw them all)
     print(f"steps timed: {len(plain)} plain, {len(guarded)} guarded ({a.rollouts} rollouts/step, one tool call each, "
@@ -163,6 +183,8 @@ def main() -> None:
     print(f"| plain environment_factory | {p:.4f} | {q(plain)} | {min(plain):.4f} |")
     print(f"| guarded + penalty_reward | {g:.4f} | {q(guarded)} | {min(guarded):.4f} |")
     print(f"| ratio guarded / plain | {g / p:.3f} | | {min(guarded) / min(plain):.3f} |")
+    pc, gc = float(np.median(plain_cpu)), float(np.median(guarded_cpu))
+    print(f"\nCPU time per step (median): plain {pc:.4f} s, guarded {gc:.4f} s, ratio {gc / pc:.3f}")
     print(f"\ntime inside rewardguard per guarded step: {inside:.3f} ms (judging the calls "
           f"{1e3 * sum(judge_time) / n:.3f} ms, reward function {1e3 * sum(reward_time) / n:.3f} ms), "
           f"{100 * inside / 1e3 / g:.2f}% of the median guarded step")
