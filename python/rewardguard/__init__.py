@@ -10,7 +10,9 @@
 Submodules (imported on demand): ``rewardguard.gym`` (Gymnasium wrappers),
 ``rewardguard.torchrl`` (a TorchRL Transform), ``rewardguard.llm`` (token-level
 shaping for GRPO/PPO), ``rewardguard.distributed`` (torch.distributed sync),
-``rewardguard.lagrangian`` (PID Lagrange multipliers). See docs/python.md.
+``rewardguard.lagrangian`` (PID Lagrange multipliers), ``rewardguard.trl``
+(TRL GRPOTrainer tools, environments and penalty reward),
+``rewardguard.skyrl`` (a SkyRL-gym BaseTextEnv wrapper). See docs/python.md.
 """
 
 try:  # LibTorch must be loaded before the extension that links it.

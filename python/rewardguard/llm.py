@@ -24,7 +24,8 @@ them, without this module importing TRL:
 ``extract_calls(completion) -> [(tool, arguments)]`` parses the completion's
 tool calls (for conversational completions, :func:`calls_from_messages`
 reads OpenAI-style ``tool_calls``); the function returns ``-penalty`` per
-completion (0 when nothing fired).
+completion (0 when nothing fired). :mod:`rewardguard.trl` also guards TRL's
+tools themselves, so that a blocked call never runs.
 
 veRL-style trainers carry a token-level reward tensor ``[B, T]`` over the
 response tokens, the score placed on the last valid token (``response_mask``
@@ -152,22 +153,9 @@ def trl_reward_function(policy: Policy | str | Guard = "coding-sandbox", *,
     ``extract_calls(completion)`` returns the completion's ``(tool,
     arguments)`` calls; default: :func:`calls_from_messages` for
     conversational completions (lists of message dicts). The guard grows to
-    the batch size as needed; each completion is a fresh episode.
+    the batch size as needed; each completion is a fresh episode. The same
+    as :func:`rewardguard.trl.penalty_reward`, which also reads the
+    penalties of guarded TRL environments and logs the costs.
     """
-    state: dict[str, Any] = {"guard": policy if isinstance(policy, Guard) else None}
-    pol = policy.policy if isinstance(policy, Guard) else policy
-    extract = extract_calls or calls_from_messages
-
-    def reward_fn(prompts: Any = None, completions: Sequence[Any] = (), **kwargs: Any) -> list[float]:
-        n = len(completions)
-        guard = state["guard"]
-        if guard is None or guard.num_envs < n:
-            guard = state["guard"] = Guard(pol, max(n, 1), weights=None if guard is None else guard.weights)
-        calls = [list(extract(c)) for c in completions]
-        v, _, _ = judge_samples(guard, calls)
-        return (-guard.penalty(v)[:n].astype(np.float64)).tolist()
-
-    reward_fn.__name__ = name
-    reward_fn.__qualname__ = name
-    return reward_fn
-
+    from .trl import penalty_reward
+    return penalty_reward(policy, extract_calls=extract_calls, name=name)
