@@ -67,13 +67,16 @@ std::optional<std::string_view> ClassifyHarnessCommand(absl::Span<const HarnessC
   const std::string_view line =
       text.substr(start, eol == std::string_view::npos ? std::string_view::npos : eol - start);
   std::string_view rest = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-  std::optional<std::vector<std::string>> words = PlainWords(line);
-  if (!words || words->empty()) return std::nullopt;
+  // Most commands are not harness commands: compare the first word before
+  // reading the line's words.
+  const std::string_view first = line.substr(0, line.find_first_of(" \t\r"));
   const HarnessCommand* command = nullptr;
   for (const HarnessCommand& c : commands) {
-    if (c.name == (*words)[0]) command = &c;
+    if (c.name == first) command = &c;
   }
   if (command == nullptr) return std::nullopt;
+  std::optional<std::vector<std::string>> words = PlainWords(line);
+  if (!words || words->empty() || (*words)[0] != command->name) return std::nullopt;
 
   if (!command->until.empty()) {
     // A block: its lines are data up to the one that is exactly `until`.
