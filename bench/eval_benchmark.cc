@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "alloc_counter.h"
 #include "benchmark/benchmark.h"
 #include "rewardguard/eval/evaluator.h"
 
@@ -35,10 +36,13 @@ void BM_EvaluateStructuredCall(benchmark::State& state) {
   };
   const ToolCall& call = calls[state.range(0)];
   Verdict verdict;
+  evaluator.Evaluate(0, call, &verdict);  // warm: the verdict's storage exists
+  const uint64_t allocations = rewardguard_bench::Allocations();
   for (auto _ : state) {
     evaluator.Evaluate(0, call, &verdict);
     benchmark::DoNotOptimize(verdict.action);
   }
+  state.counters["allocs/call"] = rewardguard_bench::AllocationsPerIteration(state, allocations);
   state.SetLabel(state.range(0) == 0 ? "read_file (allow)" : "http_get (block, with reason)");
 }
 BENCHMARK(BM_EvaluateStructuredCall)->Arg(0)->Arg(1);
@@ -124,11 +128,16 @@ void BM_StepMixed(benchmark::State& state) {
   Evaluator evaluator(Sandbox(), num_envs);
   MixedStep step(num_envs);
   std::vector<Verdict> out(step.calls.size());
+  evaluator.EvaluateBatch(step.calls, step.env_ids, absl::MakeSpan(out));  // warm
+  evaluator.ResetAll();
+  const uint64_t allocations = rewardguard_bench::Allocations();
   for (auto _ : state) {
     evaluator.EvaluateBatch(step.calls, step.env_ids, absl::MakeSpan(out));
     evaluator.ResetAll();
     benchmark::DoNotOptimize(out.data());
   }
+  state.counters["allocs/call"] =
+      rewardguard_bench::AllocationsPerIteration(state, allocations) / static_cast<double>(step.calls.size());
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(step.calls.size()));
   state.SetBytesProcessed(state.iterations() * step.bytes);
   state.counters["calls"] = static_cast<double>(step.calls.size());

@@ -1,11 +1,15 @@
 // Shell analysis throughput on typical coding-agent commands (20 to 2,000
 // bytes), against a baseline that only reads the bytes once.
 //
+// Each case also reports heap allocations per call (allocs/call, counted by
+// bench/alloc_counter.cc), steady state: the loop runs after a first call.
+//
 //   build/bench/shell_benchmark --benchmark_counters_tabular=true
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "alloc_counter.h"
 #include "benchmark/benchmark.h"
 #include "rewardguard/classify/shell.h"
 #include "rewardguard/eval/evaluator.h"
@@ -70,13 +74,17 @@ void BM_AnalyzeShell(benchmark::State& state) {
   rewardguard::Limits limits;
   int64_t bytes = 0;
   size_t i = 0;
+  rewardguard::FactList facts;
+  for (const std::string& c : cmds) rewardguard::AnalyzeShell(c, limits, &facts);  // warm
+  const uint64_t allocations = rewardguard_bench::Allocations();
   for (auto _ : state) {
     const std::string& c = cmds[i++ % cmds.size()];
-    rewardguard::FactList facts;
+    facts.clear();
     rewardguard::AnalyzeShell(c, limits, &facts);
     benchmark::DoNotOptimize(facts.data());
     bytes += static_cast<int64_t>(c.size());
   }
+  state.counters["allocs/call"] = rewardguard_bench::AllocationsPerIteration(state, allocations);
   state.SetBytesProcessed(bytes);
   state.counters["bytes/cmd"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
 }
@@ -166,11 +174,15 @@ const char* NamedLabel(int which) {
 void BM_ShellCaseAnalyze(benchmark::State& state) {
   const std::string& c = NamedCommand(static_cast<int>(state.range(0)));
   rewardguard::Limits limits;
+  rewardguard::FactList facts;
+  rewardguard::AnalyzeShell(c, limits, &facts);  // warm: the facts' storage exists
+  const uint64_t allocations = rewardguard_bench::Allocations();
   for (auto _ : state) {
-    rewardguard::FactList facts;
+    facts.clear();
     rewardguard::AnalyzeShell(c, limits, &facts);
     benchmark::DoNotOptimize(facts.data());
   }
+  state.counters["allocs/call"] = rewardguard_bench::AllocationsPerIteration(state, allocations);
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(c.size()));
   state.counters["bytes/cmd"] = static_cast<double>(c.size());
   state.SetLabel(NamedLabel(static_cast<int>(state.range(0))));
@@ -188,10 +200,12 @@ void BM_ShellCaseEvaluate(benchmark::State& state) {
     state.SkipWithError("the benchmark command is not allowed by coding-sandbox");
     return;
   }
+  const uint64_t allocations = rewardguard_bench::Allocations();
   for (auto _ : state) {
     evaluator.Evaluate(0, call, &verdict);
     benchmark::DoNotOptimize(verdict.action);
   }
+  state.counters["allocs/call"] = rewardguard_bench::AllocationsPerIteration(state, allocations);
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(c.size()));
   state.counters["bytes/cmd"] = static_cast<double>(c.size());
   state.SetLabel(NamedLabel(static_cast<int>(state.range(0))));
