@@ -219,9 +219,9 @@ void NoteFileWrite(const ToolSpec& spec, const Values& v, const std::string& pat
   if (path.empty()) return;
   using Origin = FileMemory::Origin;
   const FileMemory::File* known = memory != nullptr ? memory->Find(path) : nullptr;
-  if (IsSelfOrAncestor("fs.delete", spec.capability)) {
+  if (IsSelfOrAncestor(cap::kFsDelete, spec.capability)) {
     if (known != nullptr || memory == nullptr) writes->push_back({path, std::nullopt});
-  } else if (IsSelfOrAncestor("fs.write", spec.capability)) {
+  } else if (IsSelfOrAncestor(cap::kFsWrite, spec.capability)) {
     // Rewriting what is remembered already changes nothing (and costs no copy).
     if (v.has_content) {
       if (known == nullptr || known->origin != Origin::kText || known->text != v.content)
@@ -234,8 +234,8 @@ void NoteFileWrite(const ToolSpec& spec, const Values& v, const std::string& pat
 }
 
 FileAccess AccessOf(std::string_view capability) {
-  if (IsSelfOrAncestor("fs.write", capability)) return FileAccess::kWrite;
-  if (IsSelfOrAncestor("fs.delete", capability)) return FileAccess::kDelete;
+  if (IsSelfOrAncestor(cap::kFsWrite, capability)) return FileAccess::kWrite;
+  if (IsSelfOrAncestor(cap::kFsDelete, capability)) return FileAccess::kDelete;
   return FileAccess::kRead;
 }
 
@@ -298,7 +298,7 @@ void ClassifyCall(const ToolSpec* spec, const ToolCall& call, const Limits& limi
   if (!spec->arguments.path.empty()) {
     fact.path = NormalizePath(v.path);
     const std::string& c = spec->capability;
-    if (c == "fs.read" || c == "fs.write" || c == "fs.delete")
+    if (c == cap::kFsRead || c == cap::kFsWrite || c == cap::kFsDelete)
       fact.capability = std::string(RefineFileAccess(AccessOf(spec->capability), fact.path));
     if (writes != nullptr) NoteFileWrite(*spec, v, fact.path, memory, writes);
   }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "rewardguard/core/capabilities.h"
 #include "rewardguard/classify/paths.h"
 #include "rewardguard/core/strings.h"
 
@@ -46,10 +47,10 @@ std::optional<std::vector<std::string>> PlainWords(std::string_view line) {
 std::string_view CapabilityFor(std::string_view capability, std::string_view path,
                                std::string* storage) {
   if (path.empty()) return capability;
-  const FileAccess access = capability == "fs.write"    ? FileAccess::kWrite
-                            : capability == "fs.delete" ? FileAccess::kDelete
+  const FileAccess access = capability == cap::kFsWrite    ? FileAccess::kWrite
+                            : capability == cap::kFsDelete ? FileAccess::kDelete
                                                         : FileAccess::kRead;
-  if (capability != "fs.read" && capability != "fs.write" && capability != "fs.delete")
+  if (capability != cap::kFsRead && capability != cap::kFsWrite && capability != cap::kFsDelete)
     return capability;
   *storage = std::string(RefineFileAccess(access, path));
   return *storage;

@@ -153,10 +153,10 @@ void ClassifyConnection(const Connection& c, std::string_view source, FactList* 
                                            c.protocol, host, at)
                              : Truncated(source);
   if (outbound) {
-    f.capability = c.port == 22 ? "net.egress.ssh" : "net.egress";
+    f.capability = c.port == 22 ? cap::kNetEgressSsh : cap::kNetEgress;
     f.detail = fmt::format("sandbox saw an outbound {} connection to {}{}", c.protocol, host, at);
   } else {
-    f.capability = "net.listen";
+    f.capability = cap::kNetListen;
     f.detail = fmt::format("sandbox saw {} {}{}",
                            c.direction == Connection::Direction::kListen
                                ? "a listening socket on"
@@ -190,7 +190,7 @@ void ClassifyGpuSample(const GpuSample& g, std::string_view source, const Limits
                        FactList* out) {
   const std::string_view process = g.process;
   Fact f;
-  f.capability = "compute.gpu";
+  f.capability = cap::kComputeGpu;
   f.program = std::string(process.substr(process.rfind('/') + 1));
   std::string who = process.empty() ? std::string("an unnamed process")
                                     : fmt::format("`{}`", process);

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "rewardguard/core/capabilities.h"
 #include "rewardguard/classify/internal/signatures.h"
 
 namespace rewardguard {
@@ -61,11 +62,11 @@ std::string_view RefineFileAccess(FileAccess access, std::string_view path) {
     return rule->capability;
   switch (access) {
     case FileAccess::kRead:
-      return "fs.read";
+      return cap::kFsRead;
     case FileAccess::kWrite:
-      return "fs.write";
+      return cap::kFsWrite;
     case FileAccess::kDelete:
-      return "fs.delete";
+      return cap::kFsDelete;
   }
   return "fs";
 }

@@ -1316,9 +1316,9 @@ void Analyzer::FileFact(FileAccess access, std::string_view path_text, std::stri
   if (rule) {
     Emit(rule->capability, rule->detail, program, command, {}, -1, {}, path_text);
   } else if (emit_plain) {
-    std::string_view cap = access == FileAccess::kRead    ? "fs.read"
-                           : access == FileAccess::kWrite ? "fs.write"
-                                                          : "fs.delete";
+    std::string_view cap = access == FileAccess::kRead    ? cap::kFsRead
+                           : access == FileAccess::kWrite ? cap::kFsWrite
+                                                          : cap::kFsDelete;
     Emit(cap, "", program, command, {}, -1, {}, path_text);
   }
 }
@@ -1377,7 +1377,7 @@ void Analyzer::WordDestinations(const std::vector<Word>& argv, size_t from,
     std::optional<WordDestination> d = DestinationInWord(argv[i].text);
     if (!d || classify_internal::IsLoopback(d->host)) continue;
     ++found;
-    Emit("net.egress", "a destination given to a program", program, command, d->host, d->port,
+    Emit(cap::kNetEgress, "a destination given to a program", program, command, d->host, d->port,
          d->url);
   }
 }
@@ -1702,7 +1702,7 @@ void Analyzer::AnalyzeRedir(Parser* p, const Cmd& cmd, const Redir& r, std::stri
       const ProgramSig* s = sig_.FindProgram(program);
       bool shell_like = s && (s->role == Role::kShell || s->role == Role::kScript);
       if (from_tcp || shell_like)
-        Emit("net.reverse_shell", "commands read from a network connection", program, cmd.text,
+        Emit(cap::kNetReverseShell, "commands read from a network connection", program, cmd.text,
              tcp_host, tcp_port);
     }
     if (t == "-" || (!t.empty() && (absl::ascii_isdigit(static_cast<unsigned char>(t[0])) || t[0] == '$')))
@@ -1732,9 +1732,9 @@ void Analyzer::AnalyzeRedir(Parser* p, const Cmd& cmd, const Redir& r, std::stri
     }
     bool bidirectional = r.op == RedirOp::kInOut;
     if (shell_like || stdin_dup || (bidirectional && program == "exec" && r.fd >= 0 && false)) {
-      Emit("net.reverse_shell", "shell connected to /dev/tcp", program, cmd.text, host, port);
+      Emit(cap::kNetReverseShell, "shell connected to /dev/tcp", program, cmd.text, host, port);
     } else {
-      Emit("net.egress", "raw connection through /dev/tcp", program, cmd.text, host, port);
+      Emit(cap::kNetEgress, "raw connection through /dev/tcp", program, cmd.text, host, port);
     }
     if (bidirectional && r.fd >= 0) {
       tcp_fd = r.fd;
@@ -1744,7 +1744,7 @@ void Analyzer::AnalyzeRedir(Parser* p, const Cmd& cmd, const Redir& r, std::stri
     CheckDestination(host, port, {}, {}, program, cmd.text);
     if (ctx.in_loop && (host.find('$') != std::string_view::npos ||
                         port_text.find('$') != std::string_view::npos))
-      Emit("net.scan", "connection attempts over a range in a loop", program, cmd.text, host, port);
+      Emit(cap::kNetScan, "connection attempts over a range in a loop", program, cmd.text, host, port);
     return;
   }
   FileAccess access = (r.op == RedirOp::kIn || r.op == RedirOp::kDupIn) ? FileAccess::kRead
@@ -1762,7 +1762,7 @@ bool Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
       std::string_view body = r.op == RedirOp::kHeredoc ? r.body : r.target.text;
       if (r.op == RedirOp::kHerestring && (r.target.flags & kCommandSubst)) {
         if (r.target.flags & kSubstNet)
-          Emit("process.remote_code", "downloaded code fed to an interpreter", program, cmd.text);
+          Emit(cap::kProcessRemoteCode, "downloaded code fed to an interpreter", program, cmd.text);
         else
           Unanalyzable("computed code fed to an interpreter", cmd.text, program);
         return false;
@@ -1774,14 +1774,14 @@ bool Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
     if (r.op == RedirOp::kIn) {
       if (r.target.flags & kProcessSubst) {
         if (r.target.flags & kSubstNet)
-          Emit("process.remote_code", "downloaded code fed to an interpreter", program, cmd.text);
+          Emit(cap::kProcessRemoteCode, "downloaded code fed to an interpreter", program, cmd.text);
         else
           Unanalyzable("generated code fed to an interpreter", cmd.text, program);
       }
       return false;  // a script file
     }
     if (r.op == RedirOp::kDupIn && p->a_->tcp_fd >= 0) {
-      Emit("net.reverse_shell", "shell reading commands from a network connection", program,
+      Emit(cap::kNetReverseShell, "shell reading commands from a network connection", program,
            cmd.text, tcp_host, tcp_port);
       return false;
     }
@@ -1801,7 +1801,7 @@ bool Analyzer::StdinProgram(Parser* p, const Ctx& ctx, std::string_view program,
     }
   }
   if (net) {
-    Emit("process.remote_code", "downloaded code piped into an interpreter", program, cmd.text);
+    Emit(cap::kProcessRemoteCode, "downloaded code piped into an interpreter", program, cmd.text);
   } else if (decoder) {
     Unanalyzable("decoded data piped into a shell or interpreter", cmd.text, program);
   } else if (literal) {
@@ -1833,7 +1833,7 @@ void Analyzer::Assignment(std::string_view name, std::string_view value, std::st
   if (name == "IFS") {
     Unanalyzable("IFS reassigned", command, program);
   } else if (HistoryAssignment(name, value)) {
-    Emit("evasion.log_tamper", "disables shell history", program, command);
+    Emit(cap::kEvasionLogTamper, "disables shell history", program, command);
   } else if (name == "LD_PRELOAD" || name == "BASH_ENV" || name == "PROMPT_COMMAND") {
     Unanalyzable(StrCat("code injected through ", name), command, program);
   } else if (sig_.IsCommandVariable(name)) {
@@ -1913,7 +1913,7 @@ void Analyzer::CommandOptions(const ProgramSig& sig, const std::vector<Word>& ar
   // Options and arguments whose value is a command the program runs.
   auto started = [&](const Word& w, std::string_view value) {
     if (w.flags & kCommandSubst) {
-      if (w.flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+      if (w.flags & kSubstNet) Emit(cap::kProcessRemoteCode, "runs downloaded code", program, command);
       else Unanalyzable("runs a computed command string", command, program);
     } else if (!StripAsciiWhitespace(value).empty()) {
       AnalyzeStarted(value, ctx, sig.shell_escape ? program : std::string_view());
@@ -2114,7 +2114,7 @@ bool Analyzer::RunsWrittenFile(std::string_view path, std::string_view language,
   }
   switch (file->origin) {
     case Origin::kDownloaded:
-      Emit("process.remote_code", "runs a file that was downloaded", program, command);
+      Emit(cap::kProcessRemoteCode, "runs a file that was downloaded", program, command);
       break;
     case Origin::kGenerated:
       Unanalyzable("runs a file that was generated or changed in ways the analysis cannot follow",
@@ -2158,7 +2158,7 @@ void Analyzer::AnalyzeCmd(Parser* p, int index) {
   if (program == "cd" || program == "pushd") changed_dir_ = true;
   for (uint32_t i = cmd.r0; i < cmd.r1; ++i) AnalyzeRedir(p, cmd, p->redirs_[i], program, ctx);
   if (ctx.background && cmd.w1 > cmd.w0)
-    Emit("process.background", "runs in the background (&)", program, cmd.text);
+    Emit(cap::kProcessBackground, "runs in the background (&)", program, cmd.text);
   for (size_t i = before; i < out_->size(); ++i)
     if (StartsWith((*out_)[i].capability, "net.")) res.net = true;
   NoteWrites(p, cmd, res);
@@ -2172,10 +2172,10 @@ void Analyzer::AnalyzeCmd(Parser* p, int index) {
   if (upstream_shell && res.net && !res.stdin_shell) {
     for (size_t i = before; i < out_->size(); ++i) {
       const Fact& f = (*out_)[i];
-      if (f.capability == "net.egress" || f.capability == "net.egress.ssh") {
+      if (f.capability == cap::kNetEgress || f.capability == cap::kNetEgressSsh) {
         std::string host = f.host;
         int port = f.port;
-        Emit("net.reverse_shell", "shell piped into a network connection", program, cmd.text, host, port);
+        Emit(cap::kNetReverseShell, "shell piped into a network connection", program, cmd.text, host, port);
         break;
       }
     }
@@ -2218,7 +2218,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
                                         i < static_cast<int>(p->results_.size());
            ++i)
         if (p->results_[i].program == program)
-          Emit("compute.burn", "fork bomb (a function piped into itself)", program, command);
+          Emit(cap::kComputeBurn, "fork bomb (a function piped into itself)", program, command);
       if (res) res->program = program;
       return;
     }
@@ -2400,8 +2400,8 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
               if (auto pp = ParsePort(po->value_text)) pt = *pp;
             std::string hs(h);
             if (upload)
-              Emit("net.egress.upload", "copies local files to a remote host", program, command, hs, pt);
-            Emit(sig->capability.empty() ? std::string_view("net.egress.ssh") : std::string_view(sig->capability),
+              Emit(cap::kNetEgressUpload, "copies local files to a remote host", program, command, hs, pt);
+            Emit(sig->capability.empty() ? cap::kNetEgressSsh : std::string_view(sig->capability),
                  sig->detail, program, command, hs, pt);
           }
           break;
@@ -2495,7 +2495,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             r.op == RedirOp::kHerestring)
           fed = true;
       }
-      if (fed) emit_net("net.egress.upload", "sends local data to a remote host");
+      if (fed) emit_net(cap::kNetEgressUpload, "sends local data to a remote host");
     }
     // Probes over variable hosts/ports in loops and xargs are scans.
     if (sig && sig->probe) {
@@ -2506,7 +2506,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
       bool range = false;
       for (const Target& t : targets) range |= t.host.find('/') != std::string::npos;
       if ((ctx.in_loop && (variable || pa.positionals.empty())) || range)
-        emit_net("net.scan", "probes a range of hosts or ports");
+        emit_net(cap::kNetScan, "probes a range of hosts or ports");
     }
 
     // Files.
@@ -2565,7 +2565,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           const Opt* o = nullptr;
           if (HasOpt(pa, sig->string_option, &o) && o->value) {
             if (o->value->flags & kCommandSubst) {
-              if (o->value->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+              if (o->value->flags & kSubstNet) Emit(cap::kProcessRemoteCode, "runs downloaded code", program, command);
               else Unanalyzable("runs a computed command string", command, program);
             } else {
               AnalyzeStarted(o->value_text, ctx, sig->shell_escape ? program : std::string_view());
@@ -2582,7 +2582,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           else AnalyzeStarted(s, ctx, sig->shell_escape ? program : std::string_view());
           return;
         }
-        if (sig->capability == "process.background") ctx.background = true;
+        if (sig->capability == cap::kProcessBackground) ctx.background = true;
         if (sig->shell_escape) ctx.launched_by = program;
         argv.erase(argv.begin(), argv.begin() + static_cast<long>(inner));
         continue;
@@ -2637,7 +2637,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             return;
           }
           if (code->flags & kCommandSubst) {
-            if (code->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+            if (code->flags & kSubstNet) Emit(cap::kProcessRemoteCode, "runs downloaded code", program, command);
             else Unanalyzable("runs a computed command string", command, program);
           } else {
             // Variables inside the string stay as written: a variable in
@@ -2649,7 +2649,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         if (!pa.positionals.empty() && !dash_s) {
           const Word* f = pa.positionals[0];
           if (f->flags & kProcessSubst) {
-            if (f->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+            if (f->flags & kSubstNet) Emit(cap::kProcessRemoteCode, "runs downloaded code", program, command);
             else Unanalyzable("runs generated code", command, program);
             return;
           }
@@ -2708,7 +2708,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         }
         if (code || !code_text.empty()) {
           if (code && (code->flags & kCommandSubst)) {
-            if (code->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+            if (code->flags & kSubstNet) Emit(cap::kProcessRemoteCode, "runs downloaded code", program, command);
             else Unanalyzable("runs computed code", command, program);
           } else {
             ScanScript(code_text, sig->language, ctx, program);
@@ -2718,7 +2718,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         if (!pa.positionals.empty()) {
           const Word* f = pa.positionals[0];
           if (f->flags & kProcessSubst) {
-            if (f->flags & kSubstNet) Emit("process.remote_code", "runs downloaded code", program, command);
+            if (f->flags & kSubstNet) Emit(cap::kProcessRemoteCode, "runs downloaded code", program, command);
             else Unanalyzable("runs generated code", command, program);
             return;
           }
@@ -2738,7 +2738,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           dyn |= (argv[i].flags & (kDynamic)) != 0;
           net |= (argv[i].flags & kSubstNet) != 0;
         }
-        if (net) Emit("process.remote_code", "evaluates downloaded code", program, command);
+        if (net) Emit(cap::kProcessRemoteCode, "evaluates downloaded code", program, command);
         if (dyn) Unanalyzable("eval of a computed string", command, program);
         else AnalyzeNested(JoinWords(argv, 1), ctx);
         return;
@@ -2747,7 +2747,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         if (pa.positionals.empty()) return;
         const Word* f = pa.positionals[0];
         if (f->flags & kProcessSubst) {
-          if (f->flags & kSubstNet) Emit("process.remote_code", "sources downloaded code", program, command);
+          if (f->flags & kSubstNet) Emit(cap::kProcessRemoteCode, "sources downloaded code", program, command);
           else Unanalyzable("sources generated code", command, program);
         } else if (f->text == "/dev/stdin" || f->text == "-") {
           StdinProgram(p, ctx, program, sig, false);
@@ -2895,13 +2895,13 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
   bool socket = AnyOf(code, tri, s.socket);
   bool spawn = AnyOf(code, tri, s.spawn);
   if (socket && spawn) {
-    Emit("net.reverse_shell", StrCat(language, " code connecting a shell to a socket"), program, command, host, port);
+    Emit(cap::kNetReverseShell, StrCat(language, " code connecting a shell to a socket"), program, command, host, port);
   } else if (socket && AnyOf(code, tri, s.listen)) {
-    Emit("net.listen", StrCat(language, " code listening on a socket"), program, command, host, port);
+    Emit(cap::kNetListen, StrCat(language, " code listening on a socket"), program, command, host, port);
   } else if (socket) {
-    Emit("net.egress", StrCat(language, " code opening a socket"), program, command, host, port);
+    Emit(cap::kNetEgress, StrCat(language, " code opening a socket"), program, command, host, port);
   } else if (AnyOf(code, tri, s.listen)) {
-    Emit("net.listen", StrCat(language, " code starting a server"), program, command);
+    Emit(cap::kNetListen, StrCat(language, " code starting a server"), program, command);
   }
   if (!host.empty()) CheckDestination(host, port, {}, {}, program, command);
   bool http = AnyOf(code, tri, s.http);
@@ -2912,20 +2912,20 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
     Url u = ParseUrl(l.text);
     if (!u.valid) continue;
     url_found = true;
-    if (http) Emit("net.egress.http", StrCat(language, " code fetching a URL"), program, command, u.host, u.port, l.text);
+    if (http) Emit(cap::kNetEgressHttp, StrCat(language, " code fetching a URL"), program, command, u.host, u.port, l.text);
     if (http && AnyOf(code, tri, s.upload))
-      Emit("net.egress.upload", StrCat(language, " code sending data to a URL"), program, command, u.host, u.port, l.text);
+      Emit(cap::kNetEgressUpload, StrCat(language, " code sending data to a URL"), program, command, u.host, u.port, l.text);
     CheckDestination(u.host, u.port, l.text, u.scheme, program, command);
   }
   if (http && !url_found && AnyOf(code, tri, s.http_calls))
-    Emit("net.egress.http", StrCat(language, " code using an HTTP or network client"), program, command);
+    Emit(cap::kNetEgressHttp, StrCat(language, " code using an HTTP or network client"), program, command);
   if (AnyOf(code, tri, s.decode) && AnyOf(code, tri, s.eval))
     Unanalyzable(StrCat(language, " code evaluating decoded data"), command, program);
-  if (AnyOf(code, tri, s.env)) Emit("process.env_dump", "prints the whole environment", program, command);
-  if (AnyOf(code, tri, s.mining)) Emit("compute.mining", "mining code", program, command);
-  if (AnyOf(code, tri, s.burn)) Emit("compute.burn", "code that multiplies processes", program, command);
+  if (AnyOf(code, tri, s.env)) Emit(cap::kProcessEnvDump, "prints the whole environment", program, command);
+  if (AnyOf(code, tri, s.mining)) Emit(cap::kComputeMining, "mining code", program, command);
+  if (AnyOf(code, tri, s.burn)) Emit(cap::kComputeBurn, "code that multiplies processes", program, command);
   if (AnyOf(code, tri, s.probe))
-    Emit("net.scan", StrCat(language, " code crafting or sending probe packets"), program, command);
+    Emit(cap::kNetScan, StrCat(language, " code crafting or sending probe packets"), program, command);
   // Literal paths: secrets read, persistence written.
   bool writes = StrContains(code, "write") || StrContains(code, "'a'") ||
                 StrContains(code, "\"a\"") || StrContains(code, "'w'") ||

@@ -75,6 +75,19 @@ constexpr std::pair<std::string_view, std::string_view> kTopLevelCategory[] = {
 
 absl::Span<const BuiltinCapability> BuiltinCapabilities() { return kTaxonomy; }
 
+namespace cap {
+absl::Span<const std::string_view> NamedCapabilities() {
+  static constexpr std::string_view kNamed[] = {
+      kToolCall,        kToolUnknown,      kToolMalformed,   kShellExec,         kShellUnanalyzable,
+      kLimitExceeded,   kShellEscape,      kFsRead,          kFsWrite,           kFsDelete,
+      kNetEgress,       kNetEgressHttp,    kNetEgressUpload, kNetEgressSsh,      kNetReverseShell,
+      kNetListen,       kNetScan,          kNetMetadata,     kProcessRemoteCode, kProcessBackground,
+      kProcessEnvDump,  kComputeBurn,      kComputeMining,   kComputeGpu,        kEvasionLogTamper,
+  };
+  return kNamed;
+}
+}  // namespace cap
+
 absl::Span<const std::string_view> BuiltinCategories() { return kCategories; }
 
 std::string_view DefaultCategory(std::string_view capability) {

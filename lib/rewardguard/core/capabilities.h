@@ -35,6 +35,29 @@ inline constexpr std::string_view kLimitExceeded = "limit.exceeded";  // input o
 // An interactive shell started by a program that is not a shell (vim's `:!sh`,
 // `find -exec sh`, `awk 'BEGIN{system("sh")}'`).
 inline constexpr std::string_view kShellEscape = "process.shell_escape";
+// Capabilities the analyzers emit by name (the rest come from the signature
+// tables under policies/signatures/). Each is in BuiltinCapabilities()
+// (tests/cpp/core: every constant is checked).
+inline constexpr std::string_view kFsRead = "fs.read";
+inline constexpr std::string_view kFsWrite = "fs.write";
+inline constexpr std::string_view kFsDelete = "fs.delete";
+inline constexpr std::string_view kNetEgress = "net.egress";
+inline constexpr std::string_view kNetEgressHttp = "net.egress.http";
+inline constexpr std::string_view kNetEgressUpload = "net.egress.upload";
+inline constexpr std::string_view kNetEgressSsh = "net.egress.ssh";
+inline constexpr std::string_view kNetReverseShell = "net.reverse_shell";
+inline constexpr std::string_view kNetListen = "net.listen";
+inline constexpr std::string_view kNetScan = "net.scan";
+inline constexpr std::string_view kNetMetadata = "net.metadata";
+inline constexpr std::string_view kProcessRemoteCode = "process.remote_code";
+inline constexpr std::string_view kProcessBackground = "process.background";
+inline constexpr std::string_view kProcessEnvDump = "process.env_dump";
+inline constexpr std::string_view kComputeBurn = "compute.burn";
+inline constexpr std::string_view kComputeMining = "compute.mining";
+inline constexpr std::string_view kComputeGpu = "compute.gpu";
+inline constexpr std::string_view kEvasionLogTamper = "evasion.log_tamper";
+// The constants above and the tool/shell/limit ones, for tests.
+absl::Span<const std::string_view> NamedCapabilities();
 }  // namespace cap
 
 struct BuiltinCapability {

@@ -61,5 +61,13 @@ TEST(Actions, OrderAndNames) {
   EXPECT_FALSE(Prevents(Action::kPenalize));
 }
 
+TEST(Capabilities, EveryNamedConstantIsInTheTaxonomy) {
+  for (std::string_view name : cap::NamedCapabilities()) {
+    bool found = false;
+    for (const BuiltinCapability& c : BuiltinCapabilities()) found |= c.name == name;
+    EXPECT_TRUE(found) << name;
+  }
+}
+
 }  // namespace
 }  // namespace rewardguard

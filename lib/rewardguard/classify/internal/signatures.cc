@@ -527,7 +527,7 @@ absl::InlinedVector<const HostRule*, 3> Signatures::MatchDestination(
   } else if (std::optional<IpAddress> ip = ParseIp(host)) {
     // The metadata address in other spellings (0xa9fea9fe, 2852039166).
     static const IpAddress kMetadata = *ParseIp("169.254.169.254");
-    static const HostRule kMetadataRule{"net.metadata", "cloud instance metadata service"};
+    static const HostRule kMetadataRule{std::string(cap::kNetMetadata), "cloud instance metadata service"};
     if (ip->bytes == kMetadata.bytes) found.push_back(&kMetadataRule);
   }
   if (port > 0 && !IsLoopback(host))
