@@ -12,7 +12,9 @@ Submodules (imported on demand): ``rewardguard.gym`` (Gymnasium wrappers),
 shaping for GRPO/PPO), ``rewardguard.distributed`` (torch.distributed sync),
 ``rewardguard.lagrangian`` (PID Lagrange multipliers), ``rewardguard.trl``
 (TRL GRPOTrainer tools, environments and penalty reward),
-``rewardguard.skyrl`` (a SkyRL-gym BaseTextEnv wrapper). See docs/python.md.
+``rewardguard.skyrl`` (a SkyRL-gym BaseTextEnv wrapper), ``rewardguard.verl``
+(veRL tools, reward manager and plugin), ``rewardguard.ray`` (guards in Ray
+rollout workers, one coordinator for the multipliers). See docs/python.md.
 """
 
 try:  # LibTorch must be loaded before the extension that links it.
