@@ -57,6 +57,7 @@ from __future__ import annotations
 import functools
 import inspect
 import warnings
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -144,6 +145,10 @@ def guard_tool(fn: Callable, guard: Guard | Policy | str = "coding-sandbox", *,
     judges the completion's calls again, as one episode.
     """
     g = _as_guard(guard, 1)
+    if _next_slot.get(g, 0) > 0:
+        raise ValueError("this Guard's env 0 belongs to a guarded environment (environment_factory); "
+                         "a standalone tool judges each call in env 0 after a reset, which would wipe "
+                         "that rollout's episode: give the tool its own Guard or a policy")
     sig = inspect.signature(fn)
     name = tool_name or fn.__name__
 
@@ -293,6 +298,10 @@ def _guarded_class(inner: type, tool_names: Mapping[str, str]) -> type:
     return cls
 
 
+# Env ids handed out per Guard, across every factory that uses it.
+_next_slot: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def environment_factory(factory: Callable[[], Any], guard: Guard | Policy | str = "coding-sandbox", *,
                         num_envs: int = 256, tool_names: Mapping[str, str] | None = None
                         ) -> Callable[[], GuardedEnvironment]:
@@ -308,17 +317,18 @@ def environment_factory(factory: Callable[[], Any], guard: Guard | Policy | str 
     """
     g = _as_guard(guard, num_envs)
     names = dict(tool_names or {})
-    made = [0]
 
     def make() -> GuardedEnvironment:
-        if made[0] >= g.num_envs:
+        # The next env id belongs to the Guard, not to this factory: two
+        # factories sharing a Guard (TRL's dict form) never share an episode.
+        slot = _next_slot.get(g, 0)
+        if slot >= g.num_envs:
             raise ValueError(f"the guard tracks {g.num_envs} envs and TRL asked for environment "
-                             f"#{made[0] + 1}: give the guard at least one env per rollout of a "
+                             f"#{slot + 1}: give the guard at least one env per rollout of a "
                              "generation batch")
+        _next_slot[g] = slot + 1
         env = factory()
-        instance = _guarded_class(type(env), names)(env, g, made[0])
-        made[0] += 1
-        return instance
+        return _guarded_class(type(env), names)(env, g, slot)
 
     make.guard = g  # type: ignore[attr-defined]
     return make

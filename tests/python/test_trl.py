@@ -377,3 +377,17 @@ def test_penalty_reward_warns_when_a_group_shares_its_penalty():
         fn(prompts=["p"], completions=["plain text"])
     assert llm.trl_reward_function()(prompts=["p"], completions=[call(TUNNEL)]) == [-tunnel_penalty()]
 
+
+
+def test_factories_sharing_a_guard_never_share_an_episode():
+    """TRL's dict form gives one factory per tool set; with one Guard, each
+    instance still gets its own env id, and a standalone tool refuses that Guard."""
+    guard = rg.Guard("coding-sandbox", num_envs=3)
+    fa = rgtrl.environment_factory(lambda: ShellEnv([]), guard)
+    fb = rgtrl.environment_factory(lambda: ShellEnv([]), guard)
+    ids = [fa().env_id, fb().env_id, fa().env_id]
+    assert ids == [0, 1, 2]
+    with pytest.raises(ValueError, match="3 envs"):
+        fb()
+    with pytest.raises(ValueError, match="belongs to a guarded environment"):
+        rgtrl.guard_tool(ShellEnv([]).shell, guard)
