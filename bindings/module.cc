@@ -20,6 +20,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -171,15 +172,27 @@ using EnvIds = py::array_t<int32_t, py::array::c_style | py::array::forcecast>;
 // guard/guard.h's Guard, converted to and from Python: the inputs become
 // ToolCall views (no copy) or observation lines, env ids are checked so that
 // a mistake is a ValueError rather than a blocking verdict, and the result
-// becomes a StepResult of numpy arrays.
+// becomes a StepResult of numpy arrays. One call at a time: the GIL is
+// released while the Guard works, so threads sharing a Guard (a trainer's
+// env worker pool) take `mu_` first, waiting for it without the GIL so that
+// the holder can take the GIL back.
 class PyGuard {
  public:
+  // Held for the whole of a call that touches the Guard or the buffers.
+  std::unique_lock<std::mutex> Lock() const {
+    std::unique_lock<std::mutex> lock(mu_, std::defer_lock);
+    py::gil_scoped_release release;
+    lock.lock();
+    return lock;
+  }
+
   PyGuard(const PyPolicy& policy, int num_envs, const std::string& mode,
           const std::optional<std::string>& audit_path, const std::string& run_name)
       : guard_(Create(policy, num_envs, mode, audit_path, run_name)) {}
 
   // See _C.pyi: Guard.evaluate_batch.
   PyStepResult EvaluateBatch(const py::list& tools, const py::list& arguments, EnvIds env_ids) {
+    const auto lock = Lock();
     const size_t n = tools.size();
     if (arguments.size() != n || static_cast<size_t>(env_ids.size()) != n || env_ids.ndim() != 1) {
       throw py::value_error("tools, arguments and env_ids must have the same length N (env_ids 1-D); got " +
@@ -204,6 +217,7 @@ class PyGuard {
 
   // See _C.pyi: Guard.observe_batch.
   PyStepResult ObserveBatch(const py::list& observations, EnvIds env_ids) {
+    const auto lock = Lock();
     const size_t n = observations.size();
     if (static_cast<size_t>(env_ids.size()) != n || env_ids.ndim() != 1) {
       throw py::value_error("observations and env_ids must have the same length N (env_ids 1-D); got " +
@@ -222,14 +236,22 @@ class PyGuard {
   }
 
   void Reset(EnvIds env_ids) {
+    const auto lock = Lock();
     const auto envs = CheckedEnvs(env_ids, "env id ");
     for (int32_t env : envs) Check(guard_.Reset(env));
   }
-  void ResetAll() { Check(guard_.ResetAll()); }
-  void EndStep() { guard_.EndStep(); }
+  void ResetAll() {
+    const auto lock = Lock();
+    Check(guard_.ResetAll());
+  }
+  void EndStep() {
+    const auto lock = Lock();
+    guard_.EndStep();
+  }
 
   // wait=false: commit now without waiting (what an episode end does).
   void FlushAudit(bool wait) {
+    const auto lock = Lock();
     if (!wait) return Check(guard_.RequestFlushAudit());
     absl::Status status;
     {
@@ -239,6 +261,7 @@ class PyGuard {
     Check(status);
   }
   void CloseAudit() {
+    const auto lock = Lock();
     absl::Status status;
     {
       py::gil_scoped_release release;
@@ -248,9 +271,11 @@ class PyGuard {
   }
 
   void SetWeights(py::array_t<float, py::array::c_style | py::array::forcecast> weights) {
+    const auto lock = Lock();
     Check(guard_.SetWeights(absl::MakeConstSpan(weights.data(), weights.size())));
   }
   py::array_t<float> weights() const {
+    const auto lock = Lock();
     return py::array_t<float>(static_cast<py::ssize_t>(guard_.weights().size()), guard_.weights().data());
   }
   // costs [n, C] and the unweighted penalties [n] of a step -> costs @ w [n].
@@ -263,6 +288,7 @@ class PyGuard {
       throw py::value_error("costs must be [n, " + std::to_string(c) + "] and penalties [n]");
     }
     std::vector<float> out(static_cast<size_t>(costs.shape(0)));
+    const auto lock = Lock();
     guard_.WeightedPenalties(absl::MakeConstSpan(costs.data(), costs.size()),
                              absl::MakeConstSpan(penalties.data(), penalties.size()),
                              absl::MakeSpan(out));
@@ -278,6 +304,7 @@ class PyGuard {
         costs.shape(0) < rewards.shape(0)) {
       throw py::value_error("rewards must be [n] and costs [>= n, " + std::to_string(c) + "]");
     }
+    const auto lock = Lock();
     guard_.ShapeRewards(absl::MakeSpan(rewards.mutable_data(), rewards.size()),
                         absl::MakeConstSpan(costs.data(), costs.size()), scale, clip);
   }
@@ -317,6 +344,7 @@ class PyGuard {
   }
 
   Guard guard_;
+  mutable std::mutex mu_;
   // Reused between calls.
   std::vector<ToolCall> calls_;
   std::vector<std::string_view> lines_;
@@ -360,6 +388,7 @@ class PySandbox {
       argv = command.cast<std::vector<std::string>>();
       if (argv.empty()) throw py::value_error("command must name a program");
     }
+    const auto lock = guard.Lock();  // the run's judge records into the Guard
     Guard& g = guard.mutable_guard();
     absl::StatusOr<JudgedRun> r;
     {
@@ -545,8 +574,12 @@ PYBIND11_MODULE(_C, m) {
       .def("shape_rewards", &PyGuard::ShapeRewards<double>, py::arg("rewards").noconvert(),
            py::arg("costs"), py::arg("scale"), py::arg("clip"))
       .def_property_readonly("has_audit", [](const PyGuard& g) { return g.guard().has_audit(); })
-      .def_property_readonly("episodes", [](const PyGuard& g) { return g.guard().episodes(); })
+      .def_property_readonly("episodes", [](const PyGuard& g) {
+        const auto lock = g.Lock();
+        return g.guard().episodes();
+      })
       .def_property_readonly("steps", [](const PyGuard& g) {
+        const auto lock = g.Lock();
         std::vector<int64_t> steps(g.guard().num_envs());
         for (int e = 0; e < g.guard().num_envs(); ++e) steps[e] = g.guard().step(e);
         return steps;
@@ -557,12 +590,14 @@ PYBIND11_MODULE(_C, m) {
         return std::string(g.guard().mode() == Mode::kEnforce ? "enforce" : "shadow");
       })
       .def("budget_count", [](const PyGuard& g, int env, int budget) {
+        const auto lock = g.Lock();
         g.CheckedEnv(env);
         if (budget < 0 || budget >= static_cast<int>(g.guard().policy().budgets().size()))
           throw py::value_error("budget out of range");
         return g.guard().evaluator().BudgetCount(env, budget);
       }, py::arg("env"), py::arg("budget"))
       .def("seen", [](const PyGuard& g, int env, const std::string& capability) {
+        const auto lock = g.Lock();
         g.CheckedEnv(env);
         auto id = g.guard().policy().FindCapability(capability);
         if (!id) throw py::value_error("unknown capability `" + capability + "`");

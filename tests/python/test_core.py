@@ -335,3 +335,29 @@ def test_shape_numpy_is_the_ops_arithmetic(policy, dtype):
         np.testing.assert_array_equal(out, op)
     np.testing.assert_array_equal(r, np.array([1.0, -0.25, 3.0], dtype=dtype))  # not in place
     assert g.shape([1, 2, 3], v).dtype == np.float64
+
+
+def test_threads_sharing_a_guard_get_their_own_verdicts(policy):
+    """A trainer's env worker pool shares one Guard: each thread's verdicts are its own
+    (the C++ side releases the GIL while it judges; calls are serialized inside)."""
+    import threading
+
+    g = rg.Guard(policy, 8)
+    errors: list[str] = []
+
+    def worker(k: int) -> None:
+        env = k
+        command = TUNNEL if k % 2 else "ls -la"
+        for _ in range(300):
+            v = g.evaluate([(env, "shell", command)])
+            if int(v.call_actions[0] != 0) != k % 2 or v.env_ids[0] != env:
+                errors.append(f"thread {k}: {v.call_actions.tolist()} for {command!r}")
+                return
+            g.reset([env])
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
