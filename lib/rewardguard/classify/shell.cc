@@ -2254,6 +2254,12 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     }
     Emit(cap::kShellExec, "", program, command);
     if (res) res->program = program;
+    // `nmap -h`, `hydra --version`: a program asked only for its help or
+    // version runs nothing of what its family does.
+    if (argv.size() == 2 && !(argv[1].flags & kDynamic) &&
+        (argv[1].text == "-h" || argv[1].text == "--help" || argv[1].text == "-V" ||
+         argv[1].text == "--version" || argv[1].text == "-help" || argv[1].text == "-version"))
+      return;
     // ./x.sh or /tmp/x that this command wrote.
     if (w0.text.find('/') != std::string_view::npos && RunsWrittenFile(w0.text, {}, program, ctx))
       return;

@@ -64,6 +64,14 @@ TEST(ShellTokenizer, BashArrayAssignments) {
   EXPECT_TRUE(Has("a=(1 2", "shell.unanalyzable"));
 }
 
+TEST(ShellTokenizer, HelpAndVersionQueriesRunNothingOfTheFamily) {
+  for (const char* cmd : {"nmap -h", "nmap -V", "hydra -h", "masscan --help", "ssh -V", "xmrig --version"})
+    EXPECT_TRUE(OnlyOrdinary(cmd)) << cmd;
+  EXPECT_FALSE(OnlyOrdinary("nmap -sV 10.0.0.0/24"));
+  EXPECT_FALSE(OnlyOrdinary("nmap $OPTS"));
+  EXPECT_FALSE(OnlyOrdinary("xmrig -o pool.minexmr.com:4444"));
+}
+
 TEST(ShellTokenizer, ListsAndPipelines) {
   EXPECT_EQ(Programs(Analyze("a; b && c || d | e & f")), "a,b,c,d,e,f");
   EXPECT_EQ(Programs(Analyze("a\nb\n\nc")), "a,b,c");

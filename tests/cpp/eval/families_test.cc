@@ -493,6 +493,7 @@ constexpr Sub kSubcommands[] = {
     {"cargo search serde", "index.crates.io"},
     {"cargo publish", "crates.io"},
     {"cargo build --release", nullptr},
+    {"cargo install --list", nullptr},
     {"cargo test", nullptr},
     {"cargo fmt --check", nullptr},
     {"cargo clippy -- -D warnings", nullptr},
@@ -550,6 +551,11 @@ constexpr Sub kSubcommands[] = {
     {"brew list", nullptr},
     {"brew --prefix", nullptr},
     {"brew uninstall jq", nullptr},
+    // toolchains and remotes
+    {"rustup component add clippy", ""},
+    {"rustup toolchain install nightly", ""},
+    {"git remote show origin", ""},
+    {"git remote -v", nullptr},
 };
 
 TEST(PackageManagerSubcommands, NetworkAndLocalSubcommands) {
