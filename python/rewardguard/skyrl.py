@@ -14,7 +14,10 @@ Each step, ``tool_calls(action) -> [(tool, arguments)]`` reads the calls in
 the model's turn (default :func:`hermes_tool_calls`: ``<tool_call>{"name":
 ..., "arguments": ...}</tool_call>`` blocks, as Qwen and Hermes models
 write them) and the guard judges them, in order, in this env's episode,
-before the inner env sees the action:
+before the inner env sees the action. The parser must read what the inner
+env acts on: SkyRL-gym's own envs speak other formats (`<sql>`, `<search>`,
+`<tool>`), and with the default parser their actions hold no calls, so
+nothing is judged: pass their parser as ``tool_calls``.
 
 - Blocked (one blocked call blocks the turn: the action is one string the
   inner env runs whole or not at all): the inner env does not step, so its
@@ -65,11 +68,13 @@ def hermes_tool_calls(action: str) -> list[tuple[str, Any]]:
     """``(name, arguments)`` of each ``<tool_call>{json}</tool_call>`` block, in order.
 
     ``arguments`` is an object or JSON text. A block that does not hold
-    ``{"name": str, "arguments": object or str}`` becomes
-    ``("unparsed_tool_call", block_text)``.
+    ``{"name": str, "arguments": object or str}``, or an opening tag that is
+    never closed, becomes ``("unparsed_tool_call", block_text)``: such a turn
+    is blocked whatever the policy says of unknown tools (fail closed).
     """
     out: list[tuple[str, Any]] = []
-    for block in _TOOL_CALL.findall(action):
+    blocks = _TOOL_CALL.findall(action)
+    for block in blocks:
         try:
             call = json.loads(block)
         except ValueError:
@@ -79,6 +84,10 @@ def hermes_tool_calls(action: str) -> list[tuple[str, Any]]:
             out.append((call["name"], args))
         else:
             out.append((UNPARSED_TOOL, block.strip()))
+    # An opening tag without its closing one (a stop string cut it off) is a
+    # call too, and one that cannot be read.
+    if action.count("<tool_call>") > len(blocks):
+        out.append((UNPARSED_TOOL, action[action.rfind("<tool_call>"):].strip()))
     return out
 
 
@@ -145,6 +154,12 @@ class GuardedTextEnv(BaseTextEnv):
             "rules": v.env_rules(i),
             "reason": "; ".join(v.env_reasons(i)),
         }
+        if UNPARSED_TOOL in tools and self.guard.mode == "enforce" and not summary["blocked"]:
+            # A call nobody can read is not run, even under a policy whose
+            # default lets unknown tools through.
+            summary["blocked"] = True
+            summary["reason"] = "; ".join(filter(None, [
+                summary["reason"], "a tool call that cannot be read does not run"]))
         self.penalty += penalty
         self.violations += int(np.count_nonzero(v.call_actions != Action.ALLOW))
         if summary["blocked"]:

@@ -166,3 +166,21 @@ def test_hermes_tool_calls():
     assert hermes_tool_calls(f"<tool_call>{bad}</tool_call>") == [("unparsed_tool_call", bad)]
     text = '{"name": "shell", "arguments": "{\\"command\\": \\"ls\\"}"}'
     assert hermes_tool_calls(f"<tool_call>{text}</tool_call>") == [("shell", '{"command": "ls"}')]
+
+
+def test_unreadable_or_unclosed_calls_never_run_even_under_a_permissive_policy():
+    """A lenient inner parser may still run what the guard could not read: such a turn
+    is blocked whatever the policy's default, and an unclosed <tool_call> is a call."""
+    permissive = rg.Policy.from_text("version: 1\nname: open\ndefault: allow\n"
+                                     "tools:\n  shell: {analyzer: shell, command: $.command}\n")
+    assert hermes_tool_calls('<tool_call>{"name": "shell", "arguments": {"command": "ls"}}')[0][0] \
+        == "unparsed_tool_call"
+    for action in ["<tool_call>{'name': 'shell', 'arguments': {'command': 'ls'}}</tool_call>",
+                   '<tool_call>{"name": "shell", "arguments": {"command": "ls"}}']:
+        inner = ShellTextEnv()
+        env = GuardedTextEnv(inner, policy=permissive)
+        env.init([])
+        out = env.step(action)
+        assert out["metadata"]["rewardguard"]["blocked"], action
+        assert "cannot be read" in out["metadata"]["rewardguard"]["reason"]
+        assert inner.ran == []
