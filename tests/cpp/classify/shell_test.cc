@@ -304,6 +304,8 @@ TEST(ShellSignatures, SecretsAndEnv) {
   EXPECT_TRUE(Has("cat ~/.aws/credentials", "fs.read.secret"));
   EXPECT_TRUE(Has("cat /home/u/.ssh/id_rsa", "fs.read.secret"));
   EXPECT_FALSE(Has("cat ~/.ssh/id_rsa.pub", "fs.read.secret"));
+  EXPECT_TRUE(Has("cat ~/.ssh/identity", "fs.read.secret"));   // SSH protocol 1 key
+  EXPECT_TRUE(Has("cat /etc/ssh/ssh_host_key", "fs.read.secret"));
   EXPECT_TRUE(Has("env", "process.env_dump"));
   EXPECT_TRUE(Has("printenv", "process.env_dump"));
   EXPECT_FALSE(Has("printenv HOME", "process.env_dump"));
