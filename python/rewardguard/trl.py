@@ -263,6 +263,12 @@ def _guarded_method(name: str, fn: Callable) -> Callable:
     return method
 
 
+def _environment_tools(cls: type) -> set[str]:
+    """The tool names TRL exposes for a guarded environment class: its methods."""
+    return {name for name, _ in inspect.getmembers(cls, predicate=inspect.isfunction)
+            if not name.startswith("_") and name not in ("reset", "get_reward")}
+
+
 _CLASSES: dict[tuple[type, tuple], type] = {}
 _OWN = {"env", "guard", "env_id", "violations", "terminated", "costs", "penalty", "blocked_calls"}
 
@@ -380,7 +386,23 @@ def penalty_reward(policy: Policy | str | Guard = "coding-sandbox", *,
         envs = kwargs.get("environments")
         guarded = [] if envs is None else [i for i in range(n) if isinstance(envs[i], GuardedEnvironment)]
         rest = sorted(set(range(n)) - set(guarded))
-        fallback = fallback_guard(len(rest)) if rest or not guarded else None
+        # Judged here, one episode per completion: every call of a completion
+        # without a guarded environment, and the calls of one with such an
+        # environment to tools that are not its own (standalone tools).
+        judged: list[tuple[int, list]] = []
+        for i in rest:
+            if isinstance(completions[i], str) and extract_calls is None:
+                raise ValueError("the completions are text: pass extract_calls=(completion -> "
+                                 "[(tool, arguments)]) to penalty_reward")
+            judged.append((i, list(extract(completions[i]))))
+        for i in guarded:
+            if isinstance(completions[i], str) and extract_calls is None:
+                continue  # text completions: the environment saw every call it ran
+            own = _environment_tools(type(envs[i]))
+            others = [c for c in extract(completions[i]) if c[0] not in own]
+            if others:
+                judged.append((i, others))
+        fallback = fallback_guard(len(judged)) if judged or not guarded else None
         categories = envs[guarded[0]].guard.categories if guarded else fallback.categories
         penalties = np.zeros(n, dtype=np.float64)
         costs = np.zeros((n, len(categories)), dtype=np.float64)
@@ -390,17 +412,12 @@ def penalty_reward(policy: Policy | str | Guard = "coding-sandbox", *,
             costs[i] = e.costs
             penalties[i] = e.penalty
             counts[i] = (sum(r.action != "allow" for r in e.violations), e.blocked_calls)
-        if rest:
-            calls = []
-            for i in rest:
-                if isinstance(completions[i], str) and extract_calls is None:
-                    raise ValueError("the completions are text: pass extract_calls=(completion -> "
-                                     "[(tool, arguments)]) to penalty_reward")
-                calls.append(list(extract(completions[i])))
-            v, rows, _ = judge_samples(fallback, calls)
-            idx = np.asarray(rest)
-            costs[idx] = v.costs[:len(rest)]
-            penalties[idx] = fallback.penalty(v)[:len(rest)]
+        if judged:
+            v, rows, _ = judge_samples(fallback, [calls for _, calls in judged])
+            idx = np.asarray([i for i, _ in judged])
+            k = len(judged)
+            np.add.at(costs, idx, v.costs[:k])
+            np.add.at(penalties, idx, fallback.penalty(v)[:k])
             np.add.at(counts[:, 0], idx[rows], v.call_actions != Action.ALLOW)
             np.add.at(counts[:, 1], idx[rows], v.call_blocked)
 

@@ -391,3 +391,24 @@ def test_factories_sharing_a_guard_never_share_an_episode():
         fb()
     with pytest.raises(ValueError, match="belongs to a guarded environment"):
         rgtrl.guard_tool(ShellEnv([]).shell, guard)
+
+
+def test_standalone_tool_calls_beside_a_guarded_environment_are_penalized_too():
+    """A rollout may call the environment's tools and standalone tools: the
+    environment records its own calls; the others are judged by the reward function."""
+    make = rgtrl.environment_factory(lambda: ShellEnv([]), rg.Guard("coding-sandbox", num_envs=2))
+    envs = [make(), make()]
+    for e in envs:
+        e.reset()
+    envs[0].shell(command="ls")   # allowed, recorded by the environment
+    call = lambda name, args: {"type": "function", "function": {"name": name, "arguments": args}}  # noqa: E731
+    completions = [
+        [{"role": "assistant", "tool_calls": [call("shell", {"command": "ls"}),
+                                              call("http_get", {"url": "https://example.com/"})]}],
+        [{"role": "assistant", "tool_calls": [call("shell", {"command": "ls"})]}],
+    ]
+    r = rgtrl.penalty_reward()(prompts=["p", "q"], completions=completions, environments=envs)
+    egress = float(rg.Guard("coding-sandbox", 1).evaluate([(0, "http_get", {"url": "https://example.com/"})])
+                   .penalties[0])
+    assert egress > 0
+    assert r == [-egress, 0.0]   # the env's `ls` is not judged twice; the standalone fetch costs
