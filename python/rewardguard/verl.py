@@ -6,7 +6,8 @@ wraps any ``BaseTool``: each call is judged in its trajectory's episode
 (budgets and flows see the trajectory's earlier calls, across every guarded
 tool sharing the guard) before it runs. A denied call never runs: the model
 reads why in the tool message, and the call's ``tool_reward`` is minus its
-penalty. Every judged call is recorded in the trajectory's ``extra_fields``
+penalty. After a terminate verdict the trajectory's later calls are refused
+without running (veRL has no way for a tool to end one trajectory). Every judged call is recorded in the trajectory's ``extra_fields``
 (``rewardguard_calls``: tool, arguments and the response token that closed
 the call), which veRL carries into the batch's ``non_tensor_batch``.
 
@@ -72,6 +73,7 @@ __all__ = [
     "CALLS_KEY",
     "GuardedTool",
     "RewardGuardRewardManager",
+    "TrajectoryEnded",
     "TrajectoryGuard",
     "compute_score",
     "guarded_compute_score",
@@ -90,6 +92,10 @@ def _arguments_text(parameters: Any) -> str:
     return json.dumps(parameters, separators=(",", ":"), sort_keys=True)
 
 
+class TrajectoryEnded(PermissionError):
+    """A call of a trajectory that a terminate verdict already ended."""
+
+
 class TrajectoryGuard:
     """A Guard whose envs are trajectories: each trajectory (veRL's
     ``AgentData``) gets an env slot for as long as it lives, on a fresh episode.
@@ -98,6 +104,9 @@ class TrajectoryGuard:
     when all slots are taken the least recently used one is reset and reused
     (that trajectory continues on a new episode). Slots return to the pool
     when their trajectory object is freed.
+
+    After a terminate verdict the trajectory's slot remembers it: every later
+    call of the trajectory raises :class:`TrajectoryEnded` without being judged.
     """
 
     def __init__(self, policy: Policy | str | Guard = "coding-sandbox", num_trajectories: int = 1024,
@@ -111,6 +120,7 @@ class TrajectoryGuard:
         self._lock = threading.RLock()  # RLock: a slot may be freed by GC while it is held
         self._free = list(range(self.guard.num_envs - 1, -1, -1))
         self._owners: OrderedDict[int, Any] = OrderedDict()  # env -> weakref to its trajectory
+        self._ended: dict[int, str] = {}                      # env -> why a terminate verdict ended it
 
     def _take(self) -> int:
         """A free slot, else the least recently used trajectory's; on a fresh episode."""
@@ -121,6 +131,7 @@ class TrajectoryGuard:
             stale = owner()
             if stale is not None:
                 stale._rewardguard_env = None
+        self._ended.pop(env, None)
         self.guard.reset([env])
         return env
 
@@ -144,7 +155,8 @@ class TrajectoryGuard:
     def judge(self, trajectory: Any, tool: str, arguments: Any) -> tuple[Verdicts, int]:
         """Judges one call in the trajectory's episode; returns the verdicts and its env.
 
-        ``trajectory`` None: the call is an episode of its own.
+        ``trajectory`` None: the call is an episode of its own. Raises
+        :class:`TrajectoryEnded` for a trajectory a terminate verdict ended.
         """
         with self._lock:
             if trajectory is None:
@@ -154,7 +166,13 @@ class TrajectoryGuard:
                 finally:
                     self._free.append(env)
             env = self._acquire(trajectory)
-            return self.guard.evaluate([(env, tool, arguments)]), env
+            if env in self._ended:
+                raise TrajectoryEnded(f"the trajectory was ended by policy `{self.guard.policy.name}`: "
+                                      f"{self._ended[env]}; no further tool calls run")
+            v = self.guard.evaluate([(env, tool, arguments)])
+            if bool(v.terminated[env]):
+                self._ended[env] = v.reasons[0] or "terminate"
+            return v, env
 
 
 _shared_guards: dict[tuple, TrajectoryGuard] = {}
@@ -220,6 +238,11 @@ class GuardedTool(BaseTool):
         try:
             arguments = _arguments_text(parameters)
             v, env = self.guard.judge(agent_data, self.name, arguments)
+        except TrajectoryEnded as e:  # a terminate verdict ended the trajectory: refused, not judged
+            info = {"action": "block", "penalty": 0.0, "rules": [], "reason": str(e), "refused": True}
+            self._record(agent_data, arguments, info)
+            return (ToolResponse(text=f"rewardguard denied this call: {e}"), -info["penalty"],
+                    {"rewardguard": info})
         except Exception as e:  # noqa: BLE001 - fail closed
             reason = f"the call could not be judged ({type(e).__name__}: {e})"
             return (ToolResponse(text=f"rewardguard denied this call: {reason}"), 0.0,
@@ -227,10 +250,7 @@ class GuardedTool(BaseTool):
         penalty = float(self.guard.guard.penalty(v)[env])
         info = {"action": _ACTIONS[int(v.call_actions[0])], "penalty": penalty,
                 "rules": list(v.rules[0]), "reason": v.reasons[0]}
-        if agent_data is not None:
-            token = len(agent_data.response_mask) - 1 if agent_data.response_mask else -1
-            agent_data.extra_fields.setdefault(CALLS_KEY, []).append(
-                {"tool": self.name, "arguments": arguments, "token": token, **info})
+        self._record(agent_data, arguments, info)
         if bool(v.call_blocked[0]):
             actions = self.guard.guard.policy.actions
             rules = ", ".join(r for r in info["rules"] if actions.get(r) != "allow") or "policy default"
@@ -240,6 +260,13 @@ class GuardedTool(BaseTool):
         metrics = dict(metrics or {})
         metrics["rewardguard"] = info
         return response, float(reward or 0.0) - penalty, metrics
+
+    def _record(self, agent_data: Any, arguments: str, info: Mapping[str, Any]) -> None:
+        """Appends the call to the trajectory's ``extra_fields``."""
+        if agent_data is not None:
+            token = len(agent_data.response_mask) - 1 if agent_data.response_mask else -1
+            agent_data.extra_fields.setdefault(CALLS_KEY, []).append(
+                {"tool": self.name, "arguments": arguments, "token": token, **info})
 
     async def calc_reward(self, instance_id: str, **kwargs: Any) -> float:
         return await self.tool.calc_reward(instance_id, **kwargs)

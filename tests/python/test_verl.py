@@ -163,6 +163,22 @@ def test_unjudgeable_call_is_denied(tmp_path, tool_module):
     assert tool_module.RAN == []
 
 
+def test_terminated_trajectory_refuses_every_later_call(tmp_path, tool_module):
+    tool = make_tool(tmp_path)
+    data, other = agent_data(), agent_data()
+    ended = call(tool, data, TUNNEL)
+    assert ended[2]["rewardguard"]["action"] == "terminate"
+    later = [call(tool, data, c) for c in ("ls -la", CURL)]
+    assert tool_module.RAN == []                           # nothing after the terminate ran
+    for out in later:
+        assert out[0].text.startswith("rewardguard denied this call: the trajectory was ended by policy")
+        assert "reverse tunnel" in out[0].text and out[1] <= 0.0
+    calls = data.extra_fields[rgv.CALLS_KEY]
+    assert [c.get("refused", False) for c in calls] == [False, True, True]
+    assert [c["penalty"] for c in calls[1:]] == [0.0, 0.0]  # refused, not judged: no second charge
+    assert call(tool, other, "ls -la")[0].text == "ran: ls -la"   # other trajectories go on
+
+
 def test_slots_are_reused_when_trajectories_end():
     guard = rgv.TrajectoryGuard("coding-sandbox", num_trajectories=2)
     a, b = agent_data(), agent_data()
