@@ -18,10 +18,17 @@ In the tools config (``actor_rollout_ref.rollout.multi_turn.tool_config_path``):
         config:
           type: native
           policy: coding-sandbox            # built-in name or YAML path
+          mode: enforce                     # or shadow
+          num_trajectories: 1024            # trajectories judged at once per process
           tool: {class_name: my_tools.ShellTool, config: {type: native}}
         tool_schema: {type: function, function: {name: shell, ...}}
 
-or in code: ``GuardedTool.wrap(ShellTool(config, schema), guard=TrajectoryGuard("coding-sandbox"))``.
+or in code: ``GuardedTool.wrap(ShellTool(config, schema), "coding-sandbox")``.
+Tools that name the same policy and mode share one guard per process
+(:func:`shared_guard`), so a secret read through one tool and an upload
+through another in one trajectory are one flow. A trajectory keeps its
+guard slot while it lives; with every slot held, new trajectories' calls
+are denied (raise ``num_trajectories``).
 
 The reward side carries the penalty, once, in one of two ways:
 
@@ -52,7 +59,6 @@ import json
 import os
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -78,6 +84,7 @@ __all__ = [
     "compute_score",
     "guarded_compute_score",
     "sample_calls",
+    "shared_guard",
 ]
 
 CALLS_KEY = "rewardguard_calls"
@@ -100,10 +107,13 @@ class TrajectoryGuard:
     """A Guard whose envs are trajectories: each trajectory (veRL's
     ``AgentData``) gets an env slot for as long as it lives, on a fresh episode.
 
-    ``num_trajectories`` bounds the trajectories judged at once per process;
-    when all slots are taken the least recently used one is reset and reused
-    (that trajectory continues on a new episode). Slots return to the pool
-    when their trajectory object is freed.
+    ``num_trajectories`` bounds the trajectories judged at once per process.
+    A slot returns to the pool when its trajectory object is freed; a live
+    trajectory keeps its slot (and its episode: budgets, flows) to the end.
+    When every slot is held by a live trajectory, a new trajectory's calls
+    are denied (``RuntimeError`` from :meth:`judge`, a denied call in
+    :class:`GuardedTool`) until a slot frees: raise ``num_trajectories`` to
+    the trajectories a process runs at once.
 
     After a terminate verdict the trajectory's slot remembers it: every later
     call of the trajectory raises :class:`TrajectoryEnded` without being judged.
@@ -119,18 +129,18 @@ class TrajectoryGuard:
                                run_name=run_name)
         self._lock = threading.RLock()  # RLock: a slot may be freed by GC while it is held
         self._free = list(range(self.guard.num_envs - 1, -1, -1))
-        self._owners: OrderedDict[int, Any] = OrderedDict()  # env -> weakref to its trajectory
-        self._ended: dict[int, str] = {}                      # env -> why a terminate verdict ended it
+        self._owners: dict[int, Any] = {}      # env -> weakref to its trajectory
+        self._ended: dict[int, str] = {}       # env -> why a terminate verdict ended it
 
     def _take(self) -> int:
-        """A free slot, else the least recently used trajectory's; on a fresh episode."""
-        if self._free:
-            env = self._free.pop()
-        else:
-            env, owner = self._owners.popitem(last=False)
-            stale = owner()
-            if stale is not None:
-                stale._rewardguard_env = None
+        """A free slot, on a fresh episode."""
+        if not self._free:
+            raise RuntimeError(
+                f"all {self.guard.num_envs} trajectory slots of the guard are held by running "
+                "trajectories; the call is denied. Raise num_trajectories (the tools config's "
+                "`num_trajectories`, or TrajectoryGuard(..., num_trajectories=N)) to the "
+                "trajectories this process runs at once")
+        env = self._free.pop()
         self._ended.pop(env, None)
         self.guard.reset([env])
         return env
@@ -138,7 +148,6 @@ class TrajectoryGuard:
     def _acquire(self, trajectory: Any) -> int:
         env = getattr(trajectory, "_rewardguard_env", None)
         if env is not None and env in self._owners and self._owners[env]() is trajectory:
-            self._owners.move_to_end(env)
             return env
         env = self._take()
         self._owners[env] = weakref.ref(trajectory, lambda _, env=env: self._release(env))
@@ -156,7 +165,8 @@ class TrajectoryGuard:
         """Judges one call in the trajectory's episode; returns the verdicts and its env.
 
         ``trajectory`` None: the call is an episode of its own. Raises
-        :class:`TrajectoryEnded` for a trajectory a terminate verdict ended.
+        :class:`TrajectoryEnded` for a trajectory a terminate verdict ended,
+        ``RuntimeError`` when no slot is free.
         """
         with self._lock:
             if trajectory is None:
@@ -175,17 +185,44 @@ class TrajectoryGuard:
             return v, env
 
 
-_shared_guards: dict[tuple, TrajectoryGuard] = {}
+_shared_guards: dict[tuple[str, str], TrajectoryGuard] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_guard(policy: Policy | str = "coding-sandbox", mode: str = "enforce", *,
+                 num_trajectories: int | None = None, audit: str | None = None) -> TrajectoryGuard:
+    """The process's TrajectoryGuard for ``policy`` (by its YAML text) in ``mode``.
+
+    Every :class:`GuardedTool` that names the same policy and mode (from the
+    tools config, or :meth:`GuardedTool.wrap` without a guard) judges in this
+    one guard, so a trajectory's calls through different tools share one
+    episode (a secret read through one tool, an upload through another: the
+    flow fires). ``num_trajectories`` (default 1024) and ``audit`` are set by
+    the first tool; a later one that asks for other values is an error.
+    """
+    p = policy if isinstance(policy, Policy) else Policy.load(policy)
+    key = (p.source_text, str(mode))
+    with _shared_lock:
+        guard = _shared_guards.get(key)
+        if guard is None:
+            guard = _shared_guards[key] = TrajectoryGuard(
+                p, 1024 if num_trajectories is None else int(num_trajectories), mode=str(mode),
+                audit=audit)
+            return guard
+    if num_trajectories is not None and int(num_trajectories) != guard.guard.num_envs:
+        raise ValueError(f"tools with policy `{p.name}` in {mode} mode share one guard of "
+                         f"{guard.guard.num_envs} trajectories; num_trajectories={num_trajectories} "
+                         "differs (give every such tool the same value)")
+    if audit is not None and os.fspath(audit) != guard.guard._audit:
+        raise ValueError(f"tools with policy `{p.name}` in {mode} mode share one guard auditing to "
+                         f"{guard.guard._audit!r}; audit={audit!r} differs")
+    return guard
 
 
 def _shared_guard(config: Mapping[str, Any]) -> TrajectoryGuard:
-    """The process's TrajectoryGuard for these settings: tools configured alike share it."""
-    key = (str(config.get("policy", "coding-sandbox")), int(config.get("num_trajectories", 1024)),
-           str(config.get("mode", "enforce")), config.get("audit"))
-    guard = _shared_guards.get(key)
-    if guard is None:
-        guard = _shared_guards[key] = TrajectoryGuard(key[0], key[1], mode=key[2], audit=key[3])
-    return guard
+    """The shared guard a tools config entry names."""
+    return shared_guard(str(config.get("policy", "coding-sandbox")), str(config.get("mode", "enforce")),
+                        num_trajectories=config.get("num_trajectories"), audit=config.get("audit"))
 
 
 class GuardedTool(BaseTool):
@@ -220,10 +257,13 @@ class GuardedTool(BaseTool):
         super().__init__(config, tool_schema or tool.tool_schema)
 
     @classmethod
-    def wrap(cls, tool: BaseTool, guard: TrajectoryGuard | Policy | str = "coding-sandbox") -> GuardedTool:
-        """Wraps a constructed tool (its config and schema are reused)."""
+    def wrap(cls, tool: BaseTool, guard: TrajectoryGuard | Policy | str = "coding-sandbox",
+             mode: str = "enforce") -> GuardedTool:
+        """Wraps a constructed tool (its config and schema are reused). A
+        policy (not a TrajectoryGuard) judges in the process's
+        :func:`shared_guard` for it and ``mode``."""
         if not isinstance(guard, TrajectoryGuard):
-            guard = TrajectoryGuard(guard)
+            guard = shared_guard(guard, mode)
         return cls(dict(tool.config or {}), tool.tool_schema, tool=tool, guard=guard)
 
     def get_openai_tool_schema(self) -> OpenAIFunctionToolSchema:

@@ -29,6 +29,7 @@ from verl import DataProto
 from verl.experimental.agent_loop.tool_agent_loop import AgentData, ToolAgentLoop
 from verl.experimental.agent_loop.tool_parser import FunctionCall
 from verl.experimental.reward_loop.reward_loop import RewardLoopWorker
+from verl.tools.schemas import OpenAIFunctionToolSchema
 from verl.tools.tool_registry import initialize_tools_from_config
 from verl.trainer.ppo.reward import resolve_reward_manager_cls
 
@@ -188,9 +189,54 @@ def test_slots_are_reused_when_trajectories_end():
     del a                                                # the trajectory ended: its slot is free
     c = agent_data()
     assert guard.judge(c, "shell", "ls")[1] == env_a
-    d = agent_data()                                     # all taken: the least recently used goes
-    assert guard.judge(d, "shell", "ls")[1] == env_b
-    assert guard.judge(b, "shell", "ls")[1] == env_a     # b continues on a fresh episode
+    d = agent_data()                                     # all held by live trajectories: d is refused
+    with pytest.raises(RuntimeError, match="all 2 trajectory slots .* Raise num_trajectories"):
+        guard.judge(d, "shell", "ls")
+    assert guard.judge(b, "shell", "ls")[1] == env_b     # b keeps its slot
+    del c
+    assert guard.judge(d, "shell", "ls")[1] == env_a     # d gets the freed one
+
+
+def test_full_guard_denies_new_trajectories_and_keeps_live_episodes(tool_module):
+    # One slot, shadow mode: a's secret read must still count when a later
+    # trajectory arrives (no live episode is reset to make room).
+    guard = rgv.TrajectoryGuard("coding-sandbox", num_trajectories=1, mode="shadow")
+    tool = rgv.GuardedTool.wrap(echo_tool("shell"), guard)
+    a, b = agent_data(), agent_data()
+    call(tool, a, SECRET)
+    refused = call(tool, b, "ls -la")
+    assert refused[0].text.startswith("rewardguard denied this call: the call could not be judged")
+    assert "trajectory slots" in refused[0].text and "num_trajectories" in refused[0].text
+    after_secret = call(tool, a, CURL)
+    assert tool_module.RAN == [SECRET, CURL]
+    assert "exfiltration" in after_secret[2]["rewardguard"]["rules"]
+
+
+def echo_tool(name):
+    import rg_verl_tools
+
+    schema = {"type": "function", "function": {
+        "name": name, "description": "run a shell command",
+        "parameters": {"type": "object", "properties": {"command": {"type": "string"}},
+                       "required": ["command"]}}}
+    return rg_verl_tools.EchoShell({"type": "native"}, OpenAIFunctionToolSchema.model_validate(schema))
+
+
+def test_tools_naming_one_policy_share_the_trajectory(tmp_path, tool_module):
+    # A secret read through the configured `shell`, the egress through a
+    # separately wrapped `bash`: one trajectory, one episode, the flow fires.
+    shell = make_tool(tmp_path, mode="shadow")
+    bash = rgv.GuardedTool.wrap(echo_tool("bash"), "coding-sandbox", mode="shadow")
+    other = rgv.GuardedTool.wrap(echo_tool("bash"), rg.Policy.load("coding-sandbox"), mode="shadow")
+    assert bash.guard is shell.guard is other.guard
+    assert rgv.GuardedTool.wrap(echo_tool("bash")).guard is not shell.guard   # enforce: another one
+    data = agent_data()
+    call(shell, data, SECRET)
+    out = call(bash, data, CURL)
+    assert tool_module.RAN == [SECRET, CURL]
+    assert "exfiltration" in out[2]["rewardguard"]["rules"]
+    same_episode, _ = reference_penalties([SECRET, CURL], mode="shadow")
+    assert out[1] == pytest.approx(0.5 - same_episode[1])
 
 
 # -- reward side ---------------------------------------------------------------
