@@ -7,9 +7,11 @@ wraps any ``BaseTool``: each call is judged in its trajectory's episode
 tool sharing the guard) before it runs. A denied call never runs: the model
 reads why in the tool message, and the call's ``tool_reward`` is minus its
 penalty. After a terminate verdict the trajectory's later calls are refused
-without running (veRL has no way for a tool to end one trajectory). Every judged call is recorded in the trajectory's ``extra_fields``
-(``rewardguard_calls``: tool, arguments and the response token that closed
-the call), which veRL carries into the batch's ``non_tensor_batch``.
+without running (veRL has no way for a tool to end one trajectory). Every
+call is recorded in the trajectory's ``extra_fields`` (``rewardguard_calls``:
+tool, arguments, the response token that closed the call, the action, the
+penalty charged and its costs by category), which veRL carries into the
+batch's ``non_tensor_batch``.
 
 In the tools config (``actor_rollout_ref.rollout.multi_turn.tool_config_path``):
 
@@ -30,7 +32,9 @@ through another in one trajectory are one flow. A trajectory keeps its
 guard slot while it lives; with every slot held, new trajectories' calls
 are denied (raise ``num_trajectories``).
 
-The reward side carries the penalty, once, in one of two ways:
+The reward side charges the penalty, once, in one of two ways, and it is
+always the penalty the tool side recorded (never judged again, so the
+tool's policy, mode and weights decide it):
 
 - the ``rewardguard`` reward manager (``reward.reward_manager.name=rewardguard``):
   veRL's naive manager for the task score, then each call's penalty on the
@@ -45,12 +49,9 @@ The reward side carries the penalty, once, in one of two ways:
   score minus the sample's penalty (a dict with ``score`` and
   ``rewardguard_penalty``).
 
-The reward side judges the recorded calls again, each sample as a fresh
-episode, with the policy named by ``REWARDGUARD_POLICY`` (default
-``coding-sandbox``) or :meth:`RewardGuardRewardManager.configure`: the same
-verdicts as the tool side, whichever process veRL runs it in. Installing
-rewardguard registers this module as a ``verl.plugins`` entry point, so
-``import verl`` loads it and the reward manager is registered by name.
+Installing rewardguard registers this module as a ``verl.plugins`` entry
+point, so ``import verl`` loads it and the reward manager is registered by
+name.
 """
 
 from __future__ import annotations
@@ -279,7 +280,8 @@ class GuardedTool(BaseTool):
             arguments = _arguments_text(parameters)
             v, env = self.guard.judge(agent_data, self.name, arguments)
         except TrajectoryEnded as e:  # a terminate verdict ended the trajectory: refused, not judged
-            info = {"action": "block", "penalty": 0.0, "rules": [], "reason": str(e), "refused": True}
+            info = {"action": "block", "penalty": 0.0, "costs": {}, "rules": [], "reason": str(e),
+                    "refused": True}
             self._record(agent_data, arguments, info)
             return (ToolResponse(text=f"rewardguard denied this call: {e}"), -info["penalty"],
                     {"rewardguard": info})
@@ -289,7 +291,7 @@ class GuardedTool(BaseTool):
                     {"rewardguard": {"action": "block", "penalty": 0.0, "rules": [], "reason": reason}})
         penalty = float(self.guard.guard.penalty(v)[env])
         info = {"action": _ACTIONS[int(v.call_actions[0])], "penalty": penalty,
-                "rules": list(v.rules[0]), "reason": v.reasons[0]}
+                "costs": v.cost_dict(env), "rules": list(v.rules[0]), "reason": v.reasons[0]}
         self._record(agent_data, arguments, info)
         if bool(v.call_blocked[0]):
             actions = self.guard.guard.policy.actions
@@ -302,7 +304,7 @@ class GuardedTool(BaseTool):
         return response, float(reward or 0.0) - penalty, metrics
 
     def _record(self, agent_data: Any, arguments: str, info: Mapping[str, Any]) -> None:
-        """Appends the call to the trajectory's ``extra_fields``."""
+        """Appends the call to the trajectory's ``extra_fields`` (what the reward side charges)."""
         if agent_data is not None:
             token = len(agent_data.response_mask) - 1 if agent_data.response_mask else -1
             agent_data.extra_fields.setdefault(CALLS_KEY, []).append(
@@ -317,16 +319,24 @@ class GuardedTool(BaseTool):
 
 # -- reward side -------------------------------------------------------------
 
-def _calls_of(record: Any) -> list[tuple[str, str, int]]:
+def _calls_of(record: Any) -> list[tuple[float, int]]:
+    """A trajectory's recorded calls as ``(penalty, token)``: what the tool side charged."""
     if record is None:
         return []
-    return [(c["tool"], c["arguments"], int(c.get("token", -1))) for c in record]
+    out = []
+    for c in record:
+        if not isinstance(c, Mapping) or "penalty" not in c or "token" not in c:
+            raise ValueError(f"a `{CALLS_KEY}` record without the penalty the tool side charged: "
+                             f"{c!r}; the records must be written by rewardguard.verl.GuardedTool")
+        out.append((float(c["penalty"]), int(c["token"])))
+    return out
 
 
-def sample_calls(data: DataProto) -> list[list[tuple[str, str, int]]]:
-    """Each sample's recorded ``(tool, arguments, token)`` calls, from the
-    batch's ``rewardguard_calls`` column, or from ``tool_extra_fields`` (the
-    batch veRL builds to score one trajectory inside the agent loop).
+def sample_calls(data: DataProto) -> list[list[tuple[float, int]]]:
+    """Each sample's recorded calls as ``(penalty, token)``, from the batch's
+    ``rewardguard_calls`` column, or from ``tool_extra_fields`` (the batch
+    veRL builds to score one trajectory inside the agent loop). A record
+    without its penalty raises ValueError.
     """
     n = len(data)
     if CALLS_KEY in data.non_tensor_batch:
@@ -336,35 +346,8 @@ def sample_calls(data: DataProto) -> list[list[tuple[str, str, int]]]:
     return [[] for _ in range(n)]
 
 
-class _RewardGuard:
-    """The reward side's guard: one per process, grown to the batch size."""
-
-    def __init__(self) -> None:
-        self.policy: Policy | str | None = None
-        self.weights: Any = None
-        self.guard: Guard | None = None
-        self.lock = threading.Lock()
-
-    def configure(self, policy: Policy | str | None = None, weights: Any = None) -> None:
-        with self.lock:
-            self.policy, self.weights, self.guard = policy, weights, None
-
-    def get(self, n: int) -> Guard:
-        if self.guard is None or self.guard.num_envs < n:
-            policy = self.policy or os.environ.get("REWARDGUARD_POLICY", "coding-sandbox")
-            self.guard = Guard(policy, max(n, 1 if self.guard is None else self.guard.num_envs),
-                               weights=self.weights)
-        return self.guard
-
-    def penalties(self, calls: Sequence[Sequence[Any]]) -> np.ndarray:
-        """Each sample's weighted penalty, each sample a fresh episode (float64 [n])."""
-        with self.lock:
-            guard = self.get(len(calls))
-            v, _, _ = llm.judge_samples(guard, calls)
-            return guard.penalty(v)[: len(calls)].astype(np.float64)
-
-
-_reward_guard = _RewardGuard()
+def _penalty(calls: Sequence[tuple[float, int]]) -> float:
+    return float(sum(p for p, _ in calls))
 
 
 def guarded_compute_score(score_fn: Callable[..., Any] | None = None) -> Callable[..., dict]:
@@ -381,8 +364,7 @@ def guarded_compute_score(score_fn: Callable[..., Any] | None = None) -> Callabl
         result = fn(data_source=data_source, solution_str=solution_str, ground_truth=ground_truth,
                     extra_info=extra_info, **kwargs)
         out = dict(result) if isinstance(result, Mapping) else {"score": float(result)}
-        calls = _calls_of((extra_info or {}).get(CALLS_KEY))
-        penalty = float(_reward_guard.penalties([calls])[0])
+        penalty = _penalty(_calls_of((extra_info or {}).get(CALLS_KEY)))
         out["task_score"] = float(out["score"])
         out["score"] = out["task_score"] - penalty
         out["rewardguard_penalty"] = penalty
@@ -404,14 +386,9 @@ class RewardGuardRewardManager(NaiveRewardManager):
     places on the last token when it scores inside the agent loop), with
     ``rewardguard_penalty`` in the extra info. ``assemble_rm_scores`` (veRL's
     reward loop building ``rm_scores [B, T]``) puts the task score back on
-    the last valid token and each call's penalty on its own token.
+    the last valid token and each call's penalty on its own token. The
+    penalties are the ones the tool side charged, read from the records.
     """
-
-    @staticmethod
-    def configure(policy: Policy | str | None = None, weights: Any = None) -> None:
-        """The reward side's policy and weights in this process (default:
-        ``REWARDGUARD_POLICY`` or coding-sandbox, weights 1)."""
-        _reward_guard.configure(policy, weights)
 
     async def run_single(self, data: DataProto) -> dict:
         data = data[-1:]  # veRL scores the last sequence of a sample
@@ -425,7 +402,7 @@ class RewardGuardRewardManager(NaiveRewardManager):
         info = result.setdefault("reward_extra_info", {})
         if "rewardguard_penalty" in info:  # a guarded compute_score charged it already
             return result
-        penalty = float(_reward_guard.penalties(calls)[0])
+        penalty = _penalty(calls[0])
         info["rewardguard_penalty"] = penalty
         result["reward_score"] = float(result["reward_score"]) - penalty
         return result
@@ -433,18 +410,21 @@ class RewardGuardRewardManager(NaiveRewardManager):
     @classmethod
     def assemble_rm_scores(cls, data: DataProto, scores: list[float]) -> torch.Tensor:
         calls = sample_calls(data)
-        with _reward_guard.lock:
-            guard = _reward_guard.get(len(calls))
-            v, rows, positions = llm.judge_samples(guard, calls)
-            penalty = guard.penalty(v)[: len(calls)].astype(np.float64)
-            task = (np.asarray(scores, dtype=np.float64) + penalty).tolist()
-            rm_scores = super().assemble_rm_scores(data, task)
-            prompt_length = data.batch["prompts"].size(1)
-            lengths = data.batch["attention_mask"][:, prompt_length:].sum(dim=1).to(torch.int64)
-            # a call closed past the kept response (truncated): its last valid token
-            positions = np.where(positions < lengths.numpy()[rows], positions, -1)
-            return llm.shape_token_rewards(guard, rm_scores, verdicts=v, rows=rows,
-                                           positions=positions, lengths=lengths)
+        penalty = np.array([_penalty(c) for c in calls], dtype=np.float64)
+        task = (np.asarray(scores, dtype=np.float64) + penalty).tolist()
+        rm_scores = super().assemble_rm_scores(data, task)
+        rows = np.array([b for b, c in enumerate(calls) for _ in c], dtype=np.int64)
+        costs = np.array([[p] for c in calls for p, _ in c], dtype=np.float32).reshape(-1, 1)
+        positions = np.array([t for c in calls for _, t in c], dtype=np.int64)
+        prompt_length = data.batch["prompts"].size(1)
+        lengths = data.batch["attention_mask"][:, prompt_length:].sum(dim=1).to(torch.int64)
+        # a call closed past the kept response (truncated): its last valid token
+        positions = np.where(positions < lengths.numpy()[rows], positions, -1)
+        # each call's recorded penalty as a one-column cost of weight 1, on its token
+        llm._require_ops()
+        return torch.ops.rewardguard.shape_tokens(
+            rm_scores, torch.from_numpy(costs), torch.ones(1, dtype=torch.float32),
+            torch.from_numpy(positions), torch.from_numpy(rows), lengths, None, 1.0, 0.0)
 
 
 # Registered once per process (a second copy of this module, loaded from its

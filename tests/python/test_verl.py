@@ -270,12 +270,15 @@ def reward_config(tokenizer_dir, custom=None):
     })
 
 
-def trajectories(tmp_path):
-    """Three rollouts through the guarded tool: (calls' commands, extra_fields, response tokens)."""
-    tool = make_tool(tmp_path)
+SCRIPTS = ((["ls -la", TUNNEL], "42"), ([CURL], "7"), ([], "42"))
+
+
+def trajectories(tmp_path, mode="enforce", scripts=SCRIPTS):
+    """Rollouts through the guarded tool (default: three): (calls' commands, extra_fields, response tokens)."""
+    tool = make_tool(tmp_path, mode)
     ids = {w: i for i, w in enumerate(VOCAB)}
     out = []
-    for commands, answer in (["ls -la", TUNNEL], "42"), ([CURL], "7"), ([], "42"):
+    for commands, answer in scripts:
         data = agent_data()
         tokens = []
         for c in commands:
@@ -389,12 +392,42 @@ def test_truncated_call_lands_on_the_last_kept_token(tmp_path, tool_module):
 
 def test_guarded_compute_score_wraps_any_score():
     fn = rgv.guarded_compute_score(lambda **kw: {"score": 2.0, "acc": True})
-    penalties, _ = reference_penalties([TUNNEL])
-    calls = [{"tool": "shell", "arguments": json.dumps({"command": TUNNEL}), "token": 5}]
+    calls = [{"tool": "shell", "arguments": json.dumps({"command": TUNNEL}), "token": 5, "penalty": 3.5},
+             {"tool": "shell", "arguments": json.dumps({"command": "ls"}), "token": 9, "penalty": 0.25}]
     out = fn(data_source="x", solution_str="", ground_truth="", extra_info={rgv.CALLS_KEY: calls})
-    assert out == {"score": pytest.approx(2.0 - penalties[0]), "task_score": 2.0, "acc": True,
-                   "rewardguard_penalty": pytest.approx(penalties[0])}
+    assert out == {"score": pytest.approx(2.0 - 3.75), "task_score": 2.0, "acc": True,
+                   "rewardguard_penalty": pytest.approx(3.75)}
     assert fn(data_source="x", solution_str="", ground_truth="", extra_info={})["score"] == 2.0
+
+
+def test_a_record_without_its_penalty_is_an_error():
+    fn = rgv.guarded_compute_score(lambda **kw: 1.0)
+    calls = [{"tool": "shell", "arguments": json.dumps({"command": TUNNEL}), "token": 5}]
+    with pytest.raises(ValueError, match="without the penalty the tool side charged"):
+        fn(data_source="x", solution_str="", ground_truth="", extra_info={rgv.CALLS_KEY: calls})
+
+
+@pytest.mark.parametrize("custom", [None, "compute_score"])
+def test_reward_side_charges_what_the_shadow_tools_charged(tmp_path, tool_module, tokenizer_dir, custom):
+    # Shadow-mode tools: the secret read runs, so the curl after it is an
+    # exfiltration flow; the reward side charges that, not what an
+    # enforce-mode judgement of its own would (the read blocked, no flow).
+    rollouts = trajectories(tmp_path, mode="shadow",
+                            scripts=(([SECRET, CURL], "42"), ([CURL], "7"), ([], "42")))
+    data = batch(rollouts)
+    outputs = run_worker(reward_config(tokenizer_dir, custom), data)
+    tool_side = [sum(c["penalty"] for c in extra.get(rgv.CALLS_KEY, [])) for _, extra, _ in rollouts]
+    shadow = [sum(reference_penalties(commands, mode="shadow")[0]) for commands, _, _ in rollouts]
+    enforce = [sum(reference_penalties(commands)[0]) for commands, _, _ in rollouts]
+    assert tool_side == pytest.approx(shadow) and shadow[0] != pytest.approx(enforce[0])
+    assert [o["reward_extra_info"]["rewardguard_penalty"] for o in outputs] == pytest.approx(tool_side)
+    assert [o["reward_score"] for o in outputs] == pytest.approx(
+        [t - p for t, p in zip([1.0, 0.0, 1.0], tool_side)])
+    rm = rgv.RewardGuardRewardManager.assemble_rm_scores(data, [o["reward_score"] for o in outputs])
+    assert rm.sum(dim=1).tolist() == pytest.approx([o["reward_score"] for o in outputs], abs=1e-5)
+    for b, (_, extra, _) in enumerate(rollouts):
+        for c in extra.get(rgv.CALLS_KEY, []):
+            assert rm[b, c["token"]] == pytest.approx(-c["penalty"], abs=1e-5)
 
 
 def test_import_verl_loads_the_plugin(tmp_path):
