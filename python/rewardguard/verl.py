@@ -49,6 +49,16 @@ tool's policy, mode and weights decide it):
   score minus the sample's penalty (a dict with ``score`` and
   ``rewardguard_penalty``).
 
+Two ways to count it wrong. veRL also keeps each call's ``tool_reward``
+(``-penalty`` for a judged call) in ``extra_fields["tool_rewards"]``; a
+``compute_score`` of your own that adds ``tool_rewards`` to its score, under
+either way above, charges the penalty twice. And with
+``reward.reward_model.enable`` and no ``custom_reward_function``, veRL
+scores with the reward model and never calls the manager's ``run_single``:
+``assemble_rm_scores`` then moves the penalty from the last token onto the
+call tokens without charging it (the sequence total is the model's score);
+set ``custom_reward_function`` (e.g. :func:`guarded_compute_score`) there.
+
 Installing rewardguard registers this module as a ``verl.plugins`` entry
 point, so ``import verl`` loads it and the reward manager is registered by
 name.
