@@ -20,6 +20,7 @@ its own :class:`RolloutGuard` over its own envs, and one
             self.guard.begin_step(step)              # the multipliers after step-1's update
             for ...:
                 v = self.guard.evaluate(calls)       # judged here, in the worker
+                self.guard.observe(sandbox_events)   # what the sandbox saw: the same episode costs
                 rewards = self.guard.shape(rewards, v)
                 self.guard.end_episodes(done)        # finished episodes: costs counted, envs reset
             self.guard.end_step(step)                # costs sent to the coordinator; no wait
@@ -225,6 +226,14 @@ class RolloutGuard:
     def evaluate(self, calls: Any) -> Verdicts:
         """:meth:`Guard.evaluate`, the costs counted into the envs' running episodes."""
         v = self.guard.evaluate(calls)
+        self.stats.add(v)
+        self._violations += int(np.count_nonzero(v.call_actions))
+        return v
+
+    def observe(self, observations: Any, observation: Any = None) -> Verdicts:
+        """:meth:`Guard.observe` (what a sandbox saw while the envs' calls
+        ran), the costs counted into the envs' running episodes like calls'."""
+        v = self.guard.observe(observations, observation)
         self.stats.add(v)
         self._violations += int(np.count_nonzero(v.call_actions))
         return v

@@ -180,3 +180,15 @@ def test_begin_step_times_out_naming_the_silent_rank(ray_local):
     with pytest.raises(ValueError, match="needs its worker's rank"):
         RolloutGuard(policy, ENVS, coordinator=coordinator)
 
+
+def test_observations_count_into_the_episode_costs():
+    guard = RolloutGuard("coding-sandbox", ENVS)
+    seen = {"type": "net.connect", "host": "203.0.113.5", "port": 22}
+    v = guard.observe(1, seen)
+    assert v.penalties[1] > 0
+    np.testing.assert_allclose(guard.stats.running[1], v.costs[1])
+    guard.end_episodes([1])
+    np.testing.assert_allclose(guard.stats.finished_sum, v.costs[1])
+    assert guard.stats.finished == 1
+    reference = rg.Guard("coding-sandbox", ENVS).observe(1, seen)
+    np.testing.assert_allclose(v.costs, reference.costs)
