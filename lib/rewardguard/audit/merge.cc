@@ -146,26 +146,32 @@ absl::StatusOr<MergeResult> MergeAuditDatabases(const std::string& out,
     if (!reader.ok()) return reader.status();
   }
 
+  // An existing output passes the same checks, read only, before anything
+  // is written to it: an SQLite file of something else is left untouched.
+  std::error_code ec;
+  const bool created = !std::filesystem::exists(out, ec);
+  if (!created) {
+    absl::StatusOr<AuditReader> reader = AuditReader::Open(out);
+    if (!reader.ok())
+      return absl::Status(reader.status().code(),
+                          fmt::format("the output: {}", std::string(reader.status().message())));
+  }
+
   absl::StatusOr<DbPtr> db = audit_internal::OpenDb(out, /*create=*/true, busy_timeout_ms);
   if (!db.ok()) return db.status();
   sqlite3* h = db->get();
-  // As SqliteSink::Open makes a database: large pages, WAL, the schema.
-  if (absl::Status s = Exec(h, "PRAGMA page_size=65536; PRAGMA journal_mode=WAL", out); !s.ok())
-    return s;
-  if (absl::Status s = Exec(h, "BEGIN IMMEDIATE", out); !s.ok()) return s;
-  absl::Status s = Exec(h, audit_internal::kSchemaSql, out);
-  if (s.ok()) s = Exec(h, audit_internal::SchemaVersionSql().c_str(), out);
-  if (s.ok()) {
-    const std::string version = audit_internal::ReadSchemaVersion(h).value_or("");
-    if (version != std::to_string(audit_internal::kSchemaVersion))
-      s = absl::FailedPreconditionError(fmt::format(
-          "audit database `{}` has schema version `{}`; this build writes version {}", out,
-          version, audit_internal::kSchemaVersion));
-  }
-  if (s.ok()) s = Exec(h, "COMMIT", out);
-  if (!s.ok()) {
-    Exec(h, "ROLLBACK", out).IgnoreError();
-    return s;
+  if (created) {
+    // As SqliteSink::Open makes a database: large pages, WAL, the schema.
+    if (absl::Status s = Exec(h, "PRAGMA page_size=65536; PRAGMA journal_mode=WAL", out); !s.ok())
+      return s;
+    if (absl::Status s = Exec(h, "BEGIN IMMEDIATE", out); !s.ok()) return s;
+    absl::Status s = Exec(h, audit_internal::kSchemaSql, out);
+    if (s.ok()) s = Exec(h, audit_internal::SchemaVersionSql().c_str(), out);
+    if (s.ok()) s = Exec(h, "COMMIT", out);
+    if (!s.ok()) {
+      Exec(h, "ROLLBACK", out).IgnoreError();
+      return s;
+    }
   }
 
   MergeResult result;

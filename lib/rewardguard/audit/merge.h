@@ -15,7 +15,8 @@
 // as written. The output is created if missing; one that exists keeps its
 // runs and gains the new ones.
 //
-// Every input is checked before anything is written: a missing file, a file
+// Every input, and an existing output, is checked before anything is
+// written (an existing output only read): a missing file, a file
 // that is not an audit database, one of another schema version than this
 // build's, an input given twice, or the output itself among the inputs is an
 // error, and the output is left as it was. Each input is then copied in one
@@ -40,7 +41,8 @@ struct MergeResult {
 
 // Copies every run of `inputs` into the audit database at `out` (see above).
 // Errors: InvalidArgument (no inputs, one given twice, the output among
-// them), NotFound (an input is missing), DataLoss (not an audit database),
+// them), NotFound (an input is missing), DataLoss (an input or the existing
+// output is not an audit database),
 // FailedPrecondition (another schema version), Unavailable (a database
 // locked for longer than `busy_timeout_ms`), and the errors of writing `out`.
 absl::StatusOr<MergeResult> MergeAuditDatabases(const std::string& out,

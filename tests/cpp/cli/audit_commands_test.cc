@@ -250,6 +250,40 @@ TEST_F(AuditCommands, MergeKeepsEveryRunAndRecord) {
   EXPECT_EQ(Keys(*grown, 1), expected[0]);
 }
 
+std::string Bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST_F(AuditCommands, MergeLeavesAnOutputOfAnotherKindUntouched) {
+  // An SQLite database of something else, then an audit database of another version.
+  const std::string notes = dir_.File("notes.db");
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(notes.c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h, "CREATE TABLE notes(text TEXT); INSERT INTO notes VALUES('keep me')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(h);
+  const std::string old_db = dir_.File("old.db");
+  Record(old_db, "old", kWeek1);
+  ASSERT_EQ(sqlite3_open(old_db.c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h, "PRAGMA journal_mode=DELETE; UPDATE meta SET value = '2' "
+                         "WHERE key = 'schema_version'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(h);
+  for (auto [path, why] : {std::pair{notes, fmt::format("the output: `{}` is not a rewardguard "
+                                                        "audit database", notes)},
+                           std::pair{old_db, fmt::format("the output: audit database `{}` has "
+                                                         "schema version `2`", old_db)}}) {
+    const std::string before = Bytes(path);
+    std::ostringstream out, err;
+    EXPECT_EQ(RunAuditMerge({.out = path, .inputs = {db_}}, out, err), 2);
+    EXPECT_THAT(err.str(), HasSubstr(why));
+    EXPECT_EQ(Bytes(path), before) << path;                       // not a byte written
+    EXPECT_FALSE(std::filesystem::exists(path + "-wal")) << path;  // nor switched to WAL
+  }
+}
+
 TEST_F(AuditCommands, MergeRefusesOtherSchemaVersionsAndBadInputs) {
   const std::string old_db = dir_.File("old.db");
   Record(old_db, "old", kWeek1);
