@@ -85,12 +85,12 @@ absl::StatusOr<int64_t> CopyTable(const TableCopy& table, sqlite3* src, const st
   return rows;
 }
 
+// Copies every run of `path`, inside the caller's transaction on `dst`.
 absl::Status CopyInput(const std::string& path, sqlite3* dst, const std::string& out,
                        int busy_timeout_ms, MergeResult* result) {
   absl::StatusOr<DbPtr> src = audit_internal::OpenDb(path, /*create=*/false, busy_timeout_ms);
   if (!src.ok()) return src.status();
-  if (absl::Status s = Exec(dst, "BEGIN IMMEDIATE", out); !s.ok()) return s;
-  // Reading the input in one transaction too: a consistent snapshot of it.
+  // Reading the input in one transaction: a consistent snapshot of it.
   absl::Status s = Exec(src->get(), "BEGIN", path);
   absl::StatusOr<int64_t> run_offset =
       s.ok() ? QueryInt(dst, "SELECT coalesce(max(id), 0) FROM runs", out) : s;
@@ -112,16 +112,19 @@ absl::Status CopyInput(const std::string& path, sqlite3* dst, const std::string&
     s = rows.status();
     if (s.ok()) *count = *rows;
   }
-  if (s.ok()) s = Exec(dst, "COMMIT", out);
-  if (!s.ok()) {
-    Exec(dst, "ROLLBACK", out).IgnoreError();
-    return s;
-  }
+  if (!s.ok()) return s;
   result->databases += 1;
   result->runs += copied.runs;
   result->events += *events;
   result->flagged += copied.flagged;
   return absl::OkStatus();
+}
+
+// Removes a database file this merge created, with its WAL and shared-memory files.
+void RemoveCreated(const std::string& out) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    std::filesystem::remove(out + suffix, ec);
 }
 
 }  // namespace
@@ -160,24 +163,30 @@ absl::StatusOr<MergeResult> MergeAuditDatabases(const std::string& out,
   absl::StatusOr<DbPtr> db = audit_internal::OpenDb(out, /*create=*/true, busy_timeout_ms);
   if (!db.ok()) return db.status();
   sqlite3* h = db->get();
+  absl::Status s;
   if (created) {
     // As SqliteSink::Open makes a database: large pages, WAL, the schema.
-    if (absl::Status s = Exec(h, "PRAGMA page_size=65536; PRAGMA journal_mode=WAL", out); !s.ok())
-      return s;
-    if (absl::Status s = Exec(h, "BEGIN IMMEDIATE", out); !s.ok()) return s;
-    absl::Status s = Exec(h, audit_internal::kSchemaSql, out);
-    if (s.ok()) s = Exec(h, audit_internal::SchemaVersionSql().c_str(), out);
-    if (s.ok()) s = Exec(h, "COMMIT", out);
-    if (!s.ok()) {
-      Exec(h, "ROLLBACK", out).IgnoreError();
-      return s;
-    }
+    s = Exec(h, "PRAGMA page_size=65536; PRAGMA journal_mode=WAL", out);
   }
-
+  // One transaction for every input: a failure anywhere leaves the output
+  // as it was, so running the merge again copies nothing twice.
+  if (s.ok()) s = Exec(h, "BEGIN IMMEDIATE", out);
+  const bool begun = s.ok();
+  if (s.ok() && created) {
+    s = Exec(h, audit_internal::kSchemaSql, out);
+    if (s.ok()) s = Exec(h, audit_internal::SchemaVersionSql().c_str(), out);
+  }
   MergeResult result;
   for (const std::string& in : inputs) {
-    if (absl::Status copied = CopyInput(in, h, out, busy_timeout_ms, &result); !copied.ok())
-      return copied;
+    if (!s.ok()) break;
+    s = CopyInput(in, h, out, busy_timeout_ms, &result);
+  }
+  if (s.ok()) s = Exec(h, "COMMIT", out);
+  if (!s.ok()) {
+    if (begun) Exec(h, "ROLLBACK", out).IgnoreError();
+    db->reset();
+    if (created) RemoveCreated(out);
+    return s;
   }
   return result;
 }

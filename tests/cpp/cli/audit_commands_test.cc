@@ -284,6 +284,29 @@ TEST_F(AuditCommands, MergeLeavesAnOutputOfAnotherKindUntouched) {
   }
 }
 
+TEST_F(AuditCommands, MergeIsOneTransaction) {
+  // The second input fails while it is copied (its flagged_events table is
+  // gone): nothing of the first input stays, so the merge can simply be rerun.
+  const std::string broken = dir_.File("broken.db");
+  Record(broken, "broken", kWeek2);
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(broken.c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h, "DROP TABLE flagged_events", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(h);
+  const std::string first = dir_.File("first.db");
+  Record(first, "first", kWeek1);
+  const std::string merged = dir_.File("merged.db");
+  std::ostringstream out, err;
+  ASSERT_EQ(RunAuditMerge({.out = merged, .inputs = {first}}, out, err), 0) << err.str();
+
+  EXPECT_EQ(RunAuditMerge({.out = merged, .inputs = {db_, broken}}, out, err), 2);
+  EXPECT_THAT(err.str(), HasSubstr("flagged_events"));
+  EXPECT_EQ(AuditReader::Open(merged)->Runs()->size(), 1u);       // db_'s two runs are not there
+  const std::string fresh = dir_.File("fresh.db");
+  EXPECT_EQ(RunAuditMerge({.out = fresh, .inputs = {db_, broken}}, out, err), 2);
+  EXPECT_FALSE(std::filesystem::exists(fresh));                   // a created output is removed
+}
+
 TEST_F(AuditCommands, MergeRefusesOtherSchemaVersionsAndBadInputs) {
   const std::string old_db = dir_.File("old.db");
   Record(old_db, "old", kWeek1);
