@@ -238,16 +238,28 @@ TEST_F(AuditCommands, MergeKeepsEveryRunAndRecord) {
   ASSERT_EQ(RunAuditSummary({.db = merged, .run = "week-1"}, summary, err), 0);
   EXPECT_THAT(summary.str(), HasSubstr("2 runs, 8 events, 4 violations"));
 
-  // Into an existing database: its runs stay, the new ones follow.
+  // Into an existing database: its runs stay, runs it already holds (merged
+  // before) are skipped, the new ones follow.
+  const std::string third = dir_.File("worker-2.db");
+  Record(third, "week-4", kWeek2);
   std::ostringstream again;
-  ASSERT_EQ(RunAuditMerge({.out = merged, .inputs = {other}}, again, err), 0) << err.str();
+  ASSERT_EQ(RunAuditMerge({.out = merged, .inputs = {other, third}}, again, err), 0) << err.str();
+  const int64_t third_flagged = Count(third, "SELECT count(*) FROM flagged_events");
+  EXPECT_EQ(again.str(), fmt::format("merged 2 databases into `{}`: 1 runs, 4 events ({} flagged); "
+                                     "2 runs already in the output skipped\n", merged, third_flagged));
   auto grown = AuditReader::Open(merged);
   auto all = grown->Runs();
-  ASSERT_EQ(all->size(), 6u);
+  ASSERT_EQ(all->size(), 5u);
   EXPECT_EQ((*all)[4].id, 5);
-  EXPECT_EQ(Keys(*grown, 5), expected[2]);
-  EXPECT_EQ(Keys(*grown, 6), expected[3]);
+  EXPECT_EQ((*all)[4].name, "week-4");
+  EXPECT_EQ(Keys(*grown, 5), Keys(*AuditReader::Open(third), 1));
   EXPECT_EQ(Keys(*grown, 1), expected[0]);
+  EXPECT_EQ(Keys(*grown, 4), expected[3]);
+  EXPECT_EQ(Count(merged, "SELECT count(*) FROM flagged_events"), 8 + third_flagged);
+  // Merged into another output together with a database it was merged into: once each.
+  const std::string again_out = dir_.File("again.db");
+  ASSERT_EQ(RunAuditMerge({.out = again_out, .inputs = {db_, merged}}, again, err), 0) << err.str();
+  EXPECT_EQ(AuditReader::Open(again_out)->Runs()->size(), 5u);
 }
 
 std::string Bytes(const std::string& path) {
