@@ -21,8 +21,9 @@
 // written (an existing output only read): a missing file, a file that is
 // not an audit database, one of another schema version than this build's,
 // an input given twice, or the output itself among the inputs is an error,
-// and the output is left as it was. All inputs are then copied in one transaction: a failure leaves the
-// output as it was (a created one is removed), so the merge can be rerun.
+// and the output is left as it was. All inputs are then copied in one
+// transaction: a failure leaves the output as it was (a created one is
+// removed), so the merge can be rerun.
 #ifndef REWARDGUARD_AUDIT_MERGE_H_
 #define REWARDGUARD_AUDIT_MERGE_H_
 
