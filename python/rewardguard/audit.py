@@ -104,9 +104,11 @@ def _run_series(reader: _C.AuditReader, run_id: int, name: str, progress) -> Run
 
 def merge(out: str | Path, inputs: list[str | Path]) -> str:
     """Copies every run of ``inputs`` into the audit database ``out`` (created
-    if missing), runs renumbered, every record kept: the C++ ``rewardguard
-    audit merge``. Returns its summary line; AuditError when it refuses (an
-    input missing, not an audit database, of another schema version)."""
+    if missing), runs renumbered, every record kept, runs ``out`` already
+    holds skipped, all in one transaction: the C++ ``rewardguard audit
+    merge``. Returns its summary line; AuditError when it refuses (an input
+    or an existing ``out`` missing, not an audit database, of another schema
+    version)."""
     from .cli import executable
 
     exe = executable()

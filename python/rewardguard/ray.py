@@ -13,13 +13,14 @@ its own :class:`RolloutGuard` over its own envs, and one
     @ray.remote
     class Worker:
         def __init__(self, policy, coordinator, rank):
-            self.guard = RolloutGuard(policy, num_envs=64, coordinator=coordinator,
+            self.guard = RolloutGuard(policy, num_envs=64, coordinator=coordinator, rank=rank,
                                       audit=f"audit-{rank}.db", run_name=f"worker-{rank}")
 
         def rollout(self, step):
             self.guard.begin_step(step)              # the multipliers after step-1's update
             for ...:
                 v = self.guard.evaluate(calls)       # judged here, in the worker
+                self.guard.observe(sandbox_events)   # what the sandbox saw: the same episode costs
                 rewards = self.guard.shape(rewards, v)
                 self.guard.end_episodes(done)        # finished episodes: costs counted, envs reset
             self.guard.end_step(step)                # costs sent to the coordinator; no wait
@@ -31,12 +32,17 @@ The policy is shipped once, as text, when the worker is created (a
 :class:`~rewardguard.Policy` pickles as its YAML), and compiled in the
 worker. Verdicts never leave the worker; what goes to the coordinator is,
 once per step, the cost per category summed over the episodes that finished
-and their number (and the count of violating calls, for logging). When
-every worker has reported step ``t``, the coordinator feeds the global mean
+and their number (and the count of violating calls, for logging), keyed by
+the worker's rank: a rank that reports a step again replaces its report, so
+a restarted worker cannot close a step for another. When every rank has
+reported step ``t``, the coordinator feeds the global mean
 cost per episode to the PID controller (:class:`rewardguard.Lagrangian`),
 once, and ``begin_step(t + 1)`` hands every worker the same new weights:
 the multipliers of a single process over all the envs, by construction. A
-step in which no episode finished anywhere leaves them as they are.
+step in which no episode finished anywhere leaves them as they are. A worker
+that never reports leaves the others waiting in ``begin_step`` for at most
+``step_timeout`` seconds (default 30 minutes), then TimeoutError names the
+ranks that did not report.
 
 Each worker audits into a database of its own (SQLite writers on one file
 would take turns); ``rewardguard audit merge OUT.db IN...`` (or
@@ -88,7 +94,7 @@ class _Coordinator:
             raise ValueError(f"num_workers must be positive, got {num_workers}")
         self._lag = Lagrangian(None, limits, categories=categories, **pid)
         self._num_workers = int(num_workers)
-        self._pending: dict[int, list[Any]] = {}  # step -> [cost sum, episodes, violations, workers]
+        self._pending: dict[int, dict[int, tuple[np.ndarray, int, int]]] = {}  # step -> rank -> report
         self._updated = -1                          # the last step whose update is done
         self._history: list[dict[str, Any]] = []
         self._changed: asyncio.Condition | None = None
@@ -98,24 +104,33 @@ class _Coordinator:
             self._changed = asyncio.Condition()
         return self._changed
 
-    async def report(self, step: int, cost_sum: Any, episodes: int, violations: int = 0) -> None:
-        """One worker's step: cost per category summed over its finished
+    async def report(self, step: int, rank: int, cost_sum: Any, episodes: int, violations: int = 0) -> None:
+        """Worker ``rank``'s step: cost per category summed over its finished
         episodes [C], their number, and its violating calls. Call with
-        ``.remote()`` and do not wait for it."""
-        step = int(step)
+        ``.remote()`` and do not wait for it. A worker reports a step once; a
+        second report of the same rank for a step still open replaces the
+        first (a restarted worker reporting again), one for a closed step is
+        an error. A report that is not valid changes nothing."""
+        step, rank = int(step), int(rank)
+        cost = np.asarray(cost_sum, dtype=np.float64).reshape(-1)
         if step <= self._updated:
-            raise ValueError(f"step {step} was already closed")
-        entry = self._pending.setdefault(step, [np.zeros(len(self._lag.categories)), 0, 0, 0])
-        entry[0] += np.asarray(cost_sum, dtype=np.float64).reshape(-1)
-        entry[1] += int(episodes)
-        entry[2] += int(violations)
-        entry[3] += 1
-        if entry[3] > self._num_workers:
-            raise ValueError(f"step {step} reported by more than {self._num_workers} workers")
+            raise ValueError(f"step {step} was already closed (rank {rank} reported it again)")
+        if not 0 <= rank < self._num_workers:
+            raise ValueError(f"rank {rank} is not one of the {self._num_workers} workers "
+                             f"(0..{self._num_workers - 1})")
+        if cost.shape != (len(self._lag.categories),):
+            raise ValueError(f"cost_sum has {cost.size} entries, the policy "
+                             f"{len(self._lag.categories)} categories")
+        if int(episodes) < 0 or int(violations) < 0:
+            raise ValueError(f"episodes ({episodes}) and violations ({violations}) must be >= 0")
+        self._pending.setdefault(step, {})[rank] = (cost, int(episodes), int(violations))
         async with self._condition():
             # steps close in order, each once every worker has reported it
-            while (nxt := self._pending.get(self._updated + 1)) is not None and nxt[3] == self._num_workers:
-                cost, count, bad, _ = self._pending.pop(self._updated + 1)
+            while len(reports := self._pending.get(self._updated + 1, {})) == self._num_workers:
+                del self._pending[self._updated + 1]
+                cost = np.sum([r[0] for r in reports.values()], axis=0)
+                count = sum(r[1] for r in reports.values())
+                bad = sum(r[2] for r in reports.values())
                 if count > 0:
                     self._lag.update(cost / count)
                 self._updated += 1
@@ -130,6 +145,13 @@ class _Coordinator:
         async with self._condition():
             await self._condition().wait_for(lambda: self._updated >= int(step) - 1)
             return self._lag.weights
+
+    def missing(self, step: int) -> list[int]:
+        """The ranks that have not reported ``step`` ([] once it is closed)."""
+        if int(step) <= self._updated:
+            return []
+        done = self._pending.get(int(step), {})
+        return [r for r in range(self._num_workers) if r not in done]
 
     def multipliers(self) -> np.ndarray:
         return self._lag.multipliers
@@ -157,29 +179,61 @@ class RolloutGuard:
         here), YAML text, a built-in name or a path.
       num_envs: the worker's envs (ids 0..num_envs-1, local to the worker).
       coordinator: a :data:`GuardCoordinator` handle, or None (fixed weights).
+      rank: the worker's rank, 0..num_workers-1 (required with a coordinator):
+        the coordinator counts one report per rank and step.
+      step_timeout: how long :meth:`begin_step` waits for the coordinator by
+        default, in seconds (a worker that never reports must not hang the
+        others forever).
       mode, audit, run_name, weights: as :class:`~rewardguard.Guard`'s; give
         every worker its own ``audit`` path.
     """
 
     def __init__(self, policy: Policy | str, num_envs: int, *, coordinator: Any = None,
-                 mode: str = "enforce", audit: str | None = None, run_name: str = "ray-worker",
-                 weights: Any = None) -> None:
+                 rank: int | None = None, step_timeout: float = 1800.0, mode: str = "enforce",
+                 audit: str | None = None, run_name: str = "ray-worker", weights: Any = None) -> None:
+        if coordinator is not None and rank is None:
+            raise ValueError("a RolloutGuard with a coordinator needs its worker's rank (rank=...)")
+        if not step_timeout > 0:
+            raise ValueError(f"step_timeout must be positive, got {step_timeout}")
         self.guard = Guard(_policy(policy), num_envs, mode=mode, audit=audit, weights=weights,
                            run_name=run_name)
         self.coordinator = coordinator
+        self.rank = None if rank is None else int(rank)
+        self.step_timeout = float(step_timeout)
         self.stats = EpisodeCosts(self.guard)
         self._violations = 0
 
     def begin_step(self, step: int, timeout: float | None = None) -> np.ndarray:
         """Takes the coordinator's weights for ``step`` (waits for the update
-        of ``step - 1``, at most ``timeout`` seconds); returns them."""
+        of ``step - 1``, at most ``timeout`` seconds, default
+        ``step_timeout``); returns them. Raises TimeoutError naming the ranks
+        that have not reported ``step - 1``."""
         if self.coordinator is not None:
-            self.guard.set_weights(ray.get(self.coordinator.weights.remote(step), timeout=timeout))
+            timeout = self.step_timeout if timeout is None else float(timeout)
+            ref = self.coordinator.weights.remote(step)
+            try:
+                weights = ray.get(ref, timeout=timeout)
+            except ray.exceptions.GetTimeoutError:
+                ray.cancel(ref)
+                missing = ray.get(self.coordinator.missing.remote(int(step) - 1), timeout=60)
+                why = (f"step {int(step) - 1} is still waiting for the report (end_step) of "
+                       f"rank(s) {missing}" if missing else "the coordinator did not answer")
+                raise TimeoutError(f"rank {self.rank}: no weights for step {step} after {timeout:g} s: "
+                                   f"{why}") from None
+            self.guard.set_weights(weights)
         return self.guard.weights
 
     def evaluate(self, calls: Any) -> Verdicts:
         """:meth:`Guard.evaluate`, the costs counted into the envs' running episodes."""
         v = self.guard.evaluate(calls)
+        self.stats.add(v)
+        self._violations += int(np.count_nonzero(v.call_actions))
+        return v
+
+    def observe(self, observations: Any, observation: Any = None) -> Verdicts:
+        """:meth:`Guard.observe` (what a sandbox saw while the envs' calls
+        ran), the costs counted into the envs' running episodes like calls'."""
+        v = self.guard.observe(observations, observation)
         self.stats.add(v)
         self._violations += int(np.count_nonzero(v.call_actions))
         return v
@@ -204,7 +258,7 @@ class RolloutGuard:
         """Sends the step's finished-episode costs to the coordinator (without
         waiting) and starts counting the next step."""
         if self.coordinator is not None:
-            self.coordinator.report.remote(int(step), self.stats.finished_sum.copy(),
+            self.coordinator.report.remote(int(step), self.rank, self.stats.finished_sum.copy(),
                                            self.stats.finished, self._violations)
         self.stats.clear()
         self._violations = 0

@@ -6,9 +6,12 @@ wraps any ``BaseTool``: each call is judged in its trajectory's episode
 (budgets and flows see the trajectory's earlier calls, across every guarded
 tool sharing the guard) before it runs. A denied call never runs: the model
 reads why in the tool message, and the call's ``tool_reward`` is minus its
-penalty. Every judged call is recorded in the trajectory's ``extra_fields``
-(``rewardguard_calls``: tool, arguments and the response token that closed
-the call), which veRL carries into the batch's ``non_tensor_batch``.
+penalty. After a terminate verdict the trajectory's later calls are refused
+without running (veRL has no way for a tool to end one trajectory). Every
+call is recorded in the trajectory's ``extra_fields`` (``rewardguard_calls``:
+tool, arguments, the response token that closed the call, the action, the
+penalty charged and its costs by category), which veRL carries into the
+batch's ``non_tensor_batch``.
 
 In the tools config (``actor_rollout_ref.rollout.multi_turn.tool_config_path``):
 
@@ -17,12 +20,21 @@ In the tools config (``actor_rollout_ref.rollout.multi_turn.tool_config_path``):
         config:
           type: native
           policy: coding-sandbox            # built-in name or YAML path
+          mode: enforce                     # or shadow
+          num_trajectories: 1024            # trajectories judged at once per process
           tool: {class_name: my_tools.ShellTool, config: {type: native}}
         tool_schema: {type: function, function: {name: shell, ...}}
 
-or in code: ``GuardedTool.wrap(ShellTool(config, schema), guard=TrajectoryGuard("coding-sandbox"))``.
+or in code: ``GuardedTool.wrap(ShellTool(config, schema), "coding-sandbox")``.
+Tools that name the same policy and mode share one guard per process
+(:func:`shared_guard`), so a secret read through one tool and an upload
+through another in one trajectory are one flow. A trajectory keeps its
+guard slot while it lives; with every slot held, new trajectories' calls
+are denied (raise ``num_trajectories``).
 
-The reward side carries the penalty, once, in one of two ways:
+The reward side charges the penalty, once, in one of two ways, and it is
+always the penalty the tool side recorded (never judged again, so the
+tool's policy, mode and weights decide it):
 
 - the ``rewardguard`` reward manager (``reward.reward_manager.name=rewardguard``):
   veRL's naive manager for the task score, then each call's penalty on the
@@ -37,12 +49,19 @@ The reward side carries the penalty, once, in one of two ways:
   score minus the sample's penalty (a dict with ``score`` and
   ``rewardguard_penalty``).
 
-The reward side judges the recorded calls again, each sample as a fresh
-episode, with the policy named by ``REWARDGUARD_POLICY`` (default
-``coding-sandbox``) or :meth:`RewardGuardRewardManager.configure`: the same
-verdicts as the tool side, whichever process veRL runs it in. Installing
-rewardguard registers this module as a ``verl.plugins`` entry point, so
-``import verl`` loads it and the reward manager is registered by name.
+Two ways to count it wrong. veRL also keeps each call's ``tool_reward``
+(``-penalty`` for a judged call) in ``extra_fields["tool_rewards"]``; a
+``compute_score`` of your own that adds ``tool_rewards`` to its score, under
+either way above, charges the penalty twice. And with
+``reward.reward_model.enable`` and no ``custom_reward_function``, veRL
+scores with the reward model and never calls the manager's ``run_single``:
+``assemble_rm_scores`` then moves the penalty from the last token onto the
+call tokens without charging it (the sequence total is the model's score);
+set ``custom_reward_function`` (e.g. :func:`guarded_compute_score`) there.
+
+Installing rewardguard registers this module as a ``verl.plugins`` entry
+point, so ``import verl`` loads it and the reward manager is registered by
+name.
 """
 
 from __future__ import annotations
@@ -51,7 +70,6 @@ import json
 import os
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -72,10 +90,12 @@ __all__ = [
     "CALLS_KEY",
     "GuardedTool",
     "RewardGuardRewardManager",
+    "TrajectoryEnded",
     "TrajectoryGuard",
     "compute_score",
     "guarded_compute_score",
     "sample_calls",
+    "shared_guard",
 ]
 
 CALLS_KEY = "rewardguard_calls"
@@ -90,14 +110,24 @@ def _arguments_text(parameters: Any) -> str:
     return json.dumps(parameters, separators=(",", ":"), sort_keys=True)
 
 
+class TrajectoryEnded(PermissionError):
+    """A call of a trajectory that a terminate verdict already ended."""
+
+
 class TrajectoryGuard:
     """A Guard whose envs are trajectories: each trajectory (veRL's
     ``AgentData``) gets an env slot for as long as it lives, on a fresh episode.
 
-    ``num_trajectories`` bounds the trajectories judged at once per process;
-    when all slots are taken the least recently used one is reset and reused
-    (that trajectory continues on a new episode). Slots return to the pool
-    when their trajectory object is freed.
+    ``num_trajectories`` bounds the trajectories judged at once per process.
+    A slot returns to the pool when its trajectory object is freed; a live
+    trajectory keeps its slot (and its episode: budgets, flows) to the end.
+    When every slot is held by a live trajectory, a new trajectory's calls
+    are denied (``RuntimeError`` from :meth:`judge`, a denied call in
+    :class:`GuardedTool`) until a slot frees: raise ``num_trajectories`` to
+    the trajectories a process runs at once.
+
+    After a terminate verdict the trajectory's slot remembers it: every later
+    call of the trajectory raises :class:`TrajectoryEnded` without being judged.
     """
 
     def __init__(self, policy: Policy | str | Guard = "coding-sandbox", num_trajectories: int = 1024,
@@ -110,24 +140,25 @@ class TrajectoryGuard:
                                run_name=run_name)
         self._lock = threading.RLock()  # RLock: a slot may be freed by GC while it is held
         self._free = list(range(self.guard.num_envs - 1, -1, -1))
-        self._owners: OrderedDict[int, Any] = OrderedDict()  # env -> weakref to its trajectory
+        self._owners: dict[int, Any] = {}      # env -> weakref to its trajectory
+        self._ended: dict[int, str] = {}       # env -> why a terminate verdict ended it
 
     def _take(self) -> int:
-        """A free slot, else the least recently used trajectory's; on a fresh episode."""
-        if self._free:
-            env = self._free.pop()
-        else:
-            env, owner = self._owners.popitem(last=False)
-            stale = owner()
-            if stale is not None:
-                stale._rewardguard_env = None
+        """A free slot, on a fresh episode."""
+        if not self._free:
+            raise RuntimeError(
+                f"all {self.guard.num_envs} trajectory slots of the guard are held by running "
+                "trajectories; the call is denied. Raise num_trajectories (the tools config's "
+                "`num_trajectories`, or TrajectoryGuard(..., num_trajectories=N)) to the "
+                "trajectories this process runs at once")
+        env = self._free.pop()
+        self._ended.pop(env, None)
         self.guard.reset([env])
         return env
 
     def _acquire(self, trajectory: Any) -> int:
         env = getattr(trajectory, "_rewardguard_env", None)
         if env is not None and env in self._owners and self._owners[env]() is trajectory:
-            self._owners.move_to_end(env)
             return env
         env = self._take()
         self._owners[env] = weakref.ref(trajectory, lambda _, env=env: self._release(env))
@@ -144,7 +175,9 @@ class TrajectoryGuard:
     def judge(self, trajectory: Any, tool: str, arguments: Any) -> tuple[Verdicts, int]:
         """Judges one call in the trajectory's episode; returns the verdicts and its env.
 
-        ``trajectory`` None: the call is an episode of its own.
+        ``trajectory`` None: the call is an episode of its own. Raises
+        :class:`TrajectoryEnded` for a trajectory a terminate verdict ended,
+        ``RuntimeError`` when no slot is free.
         """
         with self._lock:
             if trajectory is None:
@@ -154,20 +187,53 @@ class TrajectoryGuard:
                 finally:
                     self._free.append(env)
             env = self._acquire(trajectory)
-            return self.guard.evaluate([(env, tool, arguments)]), env
+            if env in self._ended:
+                raise TrajectoryEnded(f"the trajectory was ended by policy `{self.guard.policy.name}`: "
+                                      f"{self._ended[env]}; no further tool calls run")
+            v = self.guard.evaluate([(env, tool, arguments)])
+            if bool(v.terminated[env]):
+                self._ended[env] = v.reasons[0] or "terminate"
+            return v, env
 
 
-_shared_guards: dict[tuple, TrajectoryGuard] = {}
+_shared_guards: dict[tuple[str, str], TrajectoryGuard] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_guard(policy: Policy | str = "coding-sandbox", mode: str = "enforce", *,
+                 num_trajectories: int | None = None, audit: str | None = None) -> TrajectoryGuard:
+    """The process's TrajectoryGuard for ``policy`` (by its YAML text) in ``mode``.
+
+    Every :class:`GuardedTool` that names the same policy and mode (from the
+    tools config, or :meth:`GuardedTool.wrap` without a guard) judges in this
+    one guard, so a trajectory's calls through different tools share one
+    episode (a secret read through one tool, an upload through another: the
+    flow fires). ``num_trajectories`` (default 1024) and ``audit`` are set by
+    the first tool; a later one that asks for other values is an error.
+    """
+    p = policy if isinstance(policy, Policy) else Policy.load(policy)
+    key = (p.source_text, str(mode))
+    with _shared_lock:
+        guard = _shared_guards.get(key)
+        if guard is None:
+            guard = _shared_guards[key] = TrajectoryGuard(
+                p, 1024 if num_trajectories is None else int(num_trajectories), mode=str(mode),
+                audit=audit)
+            return guard
+    if num_trajectories is not None and int(num_trajectories) != guard.guard.num_envs:
+        raise ValueError(f"tools with policy `{p.name}` in {mode} mode share one guard of "
+                         f"{guard.guard.num_envs} trajectories; num_trajectories={num_trajectories} "
+                         "differs (give every such tool the same value)")
+    if audit is not None and os.fspath(audit) != guard.guard._audit:
+        raise ValueError(f"tools with policy `{p.name}` in {mode} mode share one guard auditing to "
+                         f"{guard.guard._audit!r}; audit={audit!r} differs")
+    return guard
 
 
 def _shared_guard(config: Mapping[str, Any]) -> TrajectoryGuard:
-    """The process's TrajectoryGuard for these settings: tools configured alike share it."""
-    key = (str(config.get("policy", "coding-sandbox")), int(config.get("num_trajectories", 1024)),
-           str(config.get("mode", "enforce")), config.get("audit"))
-    guard = _shared_guards.get(key)
-    if guard is None:
-        guard = _shared_guards[key] = TrajectoryGuard(key[0], key[1], mode=key[2], audit=key[3])
-    return guard
+    """The shared guard a tools config entry names."""
+    return shared_guard(str(config.get("policy", "coding-sandbox")), str(config.get("mode", "enforce")),
+                        num_trajectories=config.get("num_trajectories"), audit=config.get("audit"))
 
 
 class GuardedTool(BaseTool):
@@ -202,10 +268,13 @@ class GuardedTool(BaseTool):
         super().__init__(config, tool_schema or tool.tool_schema)
 
     @classmethod
-    def wrap(cls, tool: BaseTool, guard: TrajectoryGuard | Policy | str = "coding-sandbox") -> GuardedTool:
-        """Wraps a constructed tool (its config and schema are reused)."""
+    def wrap(cls, tool: BaseTool, guard: TrajectoryGuard | Policy | str = "coding-sandbox",
+             mode: str = "enforce") -> GuardedTool:
+        """Wraps a constructed tool (its config and schema are reused). A
+        policy (not a TrajectoryGuard) judges in the process's
+        :func:`shared_guard` for it and ``mode``."""
         if not isinstance(guard, TrajectoryGuard):
-            guard = TrajectoryGuard(guard)
+            guard = shared_guard(guard, mode)
         return cls(dict(tool.config or {}), tool.tool_schema, tool=tool, guard=guard)
 
     def get_openai_tool_schema(self) -> OpenAIFunctionToolSchema:
@@ -220,17 +289,20 @@ class GuardedTool(BaseTool):
         try:
             arguments = _arguments_text(parameters)
             v, env = self.guard.judge(agent_data, self.name, arguments)
+        except TrajectoryEnded as e:  # a terminate verdict ended the trajectory: refused, not judged
+            info = {"action": "block", "penalty": 0.0, "costs": {}, "rules": [], "reason": str(e),
+                    "refused": True}
+            self._record(agent_data, arguments, info)
+            return (ToolResponse(text=f"rewardguard denied this call: {e}"), -info["penalty"],
+                    {"rewardguard": info})
         except Exception as e:  # noqa: BLE001 - fail closed
             reason = f"the call could not be judged ({type(e).__name__}: {e})"
             return (ToolResponse(text=f"rewardguard denied this call: {reason}"), 0.0,
                     {"rewardguard": {"action": "block", "penalty": 0.0, "rules": [], "reason": reason}})
         penalty = float(self.guard.guard.penalty(v)[env])
         info = {"action": _ACTIONS[int(v.call_actions[0])], "penalty": penalty,
-                "rules": list(v.rules[0]), "reason": v.reasons[0]}
-        if agent_data is not None:
-            token = len(agent_data.response_mask) - 1 if agent_data.response_mask else -1
-            agent_data.extra_fields.setdefault(CALLS_KEY, []).append(
-                {"tool": self.name, "arguments": arguments, "token": token, **info})
+                "costs": v.cost_dict(env), "rules": list(v.rules[0]), "reason": v.reasons[0]}
+        self._record(agent_data, arguments, info)
         if bool(v.call_blocked[0]):
             actions = self.guard.guard.policy.actions
             rules = ", ".join(r for r in info["rules"] if actions.get(r) != "allow") or "policy default"
@@ -241,6 +313,13 @@ class GuardedTool(BaseTool):
         metrics["rewardguard"] = info
         return response, float(reward or 0.0) - penalty, metrics
 
+    def _record(self, agent_data: Any, arguments: str, info: Mapping[str, Any]) -> None:
+        """Appends the call to the trajectory's ``extra_fields`` (what the reward side charges)."""
+        if agent_data is not None:
+            token = len(agent_data.response_mask) - 1 if agent_data.response_mask else -1
+            agent_data.extra_fields.setdefault(CALLS_KEY, []).append(
+                {"tool": self.name, "arguments": arguments, "token": token, **info})
+
     async def calc_reward(self, instance_id: str, **kwargs: Any) -> float:
         return await self.tool.calc_reward(instance_id, **kwargs)
 
@@ -250,16 +329,24 @@ class GuardedTool(BaseTool):
 
 # -- reward side -------------------------------------------------------------
 
-def _calls_of(record: Any) -> list[tuple[str, str, int]]:
+def _calls_of(record: Any) -> list[tuple[float, int]]:
+    """A trajectory's recorded calls as ``(penalty, token)``: what the tool side charged."""
     if record is None:
         return []
-    return [(c["tool"], c["arguments"], int(c.get("token", -1))) for c in record]
+    out = []
+    for c in record:
+        if not isinstance(c, Mapping) or "penalty" not in c or "token" not in c:
+            raise ValueError(f"a `{CALLS_KEY}` record without the penalty the tool side charged: "
+                             f"{c!r}; the records must be written by rewardguard.verl.GuardedTool")
+        out.append((float(c["penalty"]), int(c["token"])))
+    return out
 
 
-def sample_calls(data: DataProto) -> list[list[tuple[str, str, int]]]:
-    """Each sample's recorded ``(tool, arguments, token)`` calls, from the
-    batch's ``rewardguard_calls`` column, or from ``tool_extra_fields`` (the
-    batch veRL builds to score one trajectory inside the agent loop).
+def sample_calls(data: DataProto) -> list[list[tuple[float, int]]]:
+    """Each sample's recorded calls as ``(penalty, token)``, from the batch's
+    ``rewardguard_calls`` column, or from ``tool_extra_fields`` (the batch
+    veRL builds to score one trajectory inside the agent loop). A record
+    without its penalty raises ValueError.
     """
     n = len(data)
     if CALLS_KEY in data.non_tensor_batch:
@@ -269,35 +356,8 @@ def sample_calls(data: DataProto) -> list[list[tuple[str, str, int]]]:
     return [[] for _ in range(n)]
 
 
-class _RewardGuard:
-    """The reward side's guard: one per process, grown to the batch size."""
-
-    def __init__(self) -> None:
-        self.policy: Policy | str | None = None
-        self.weights: Any = None
-        self.guard: Guard | None = None
-        self.lock = threading.Lock()
-
-    def configure(self, policy: Policy | str | None = None, weights: Any = None) -> None:
-        with self.lock:
-            self.policy, self.weights, self.guard = policy, weights, None
-
-    def get(self, n: int) -> Guard:
-        if self.guard is None or self.guard.num_envs < n:
-            policy = self.policy or os.environ.get("REWARDGUARD_POLICY", "coding-sandbox")
-            self.guard = Guard(policy, max(n, 1 if self.guard is None else self.guard.num_envs),
-                               weights=self.weights)
-        return self.guard
-
-    def penalties(self, calls: Sequence[Sequence[Any]]) -> np.ndarray:
-        """Each sample's weighted penalty, each sample a fresh episode (float64 [n])."""
-        with self.lock:
-            guard = self.get(len(calls))
-            v, _, _ = llm.judge_samples(guard, calls)
-            return guard.penalty(v)[: len(calls)].astype(np.float64)
-
-
-_reward_guard = _RewardGuard()
+def _penalty(calls: Sequence[tuple[float, int]]) -> float:
+    return float(sum(p for p, _ in calls))
 
 
 def guarded_compute_score(score_fn: Callable[..., Any] | None = None) -> Callable[..., dict]:
@@ -314,8 +374,7 @@ def guarded_compute_score(score_fn: Callable[..., Any] | None = None) -> Callabl
         result = fn(data_source=data_source, solution_str=solution_str, ground_truth=ground_truth,
                     extra_info=extra_info, **kwargs)
         out = dict(result) if isinstance(result, Mapping) else {"score": float(result)}
-        calls = _calls_of((extra_info or {}).get(CALLS_KEY))
-        penalty = float(_reward_guard.penalties([calls])[0])
+        penalty = _penalty(_calls_of((extra_info or {}).get(CALLS_KEY)))
         out["task_score"] = float(out["score"])
         out["score"] = out["task_score"] - penalty
         out["rewardguard_penalty"] = penalty
@@ -337,14 +396,9 @@ class RewardGuardRewardManager(NaiveRewardManager):
     places on the last token when it scores inside the agent loop), with
     ``rewardguard_penalty`` in the extra info. ``assemble_rm_scores`` (veRL's
     reward loop building ``rm_scores [B, T]``) puts the task score back on
-    the last valid token and each call's penalty on its own token.
+    the last valid token and each call's penalty on its own token. The
+    penalties are the ones the tool side charged, read from the records.
     """
-
-    @staticmethod
-    def configure(policy: Policy | str | None = None, weights: Any = None) -> None:
-        """The reward side's policy and weights in this process (default:
-        ``REWARDGUARD_POLICY`` or coding-sandbox, weights 1)."""
-        _reward_guard.configure(policy, weights)
 
     async def run_single(self, data: DataProto) -> dict:
         data = data[-1:]  # veRL scores the last sequence of a sample
@@ -358,7 +412,7 @@ class RewardGuardRewardManager(NaiveRewardManager):
         info = result.setdefault("reward_extra_info", {})
         if "rewardguard_penalty" in info:  # a guarded compute_score charged it already
             return result
-        penalty = float(_reward_guard.penalties(calls)[0])
+        penalty = _penalty(calls[0])
         info["rewardguard_penalty"] = penalty
         result["reward_score"] = float(result["reward_score"]) - penalty
         return result
@@ -366,18 +420,21 @@ class RewardGuardRewardManager(NaiveRewardManager):
     @classmethod
     def assemble_rm_scores(cls, data: DataProto, scores: list[float]) -> torch.Tensor:
         calls = sample_calls(data)
-        with _reward_guard.lock:
-            guard = _reward_guard.get(len(calls))
-            v, rows, positions = llm.judge_samples(guard, calls)
-            penalty = guard.penalty(v)[: len(calls)].astype(np.float64)
-            task = (np.asarray(scores, dtype=np.float64) + penalty).tolist()
-            rm_scores = super().assemble_rm_scores(data, task)
-            prompt_length = data.batch["prompts"].size(1)
-            lengths = data.batch["attention_mask"][:, prompt_length:].sum(dim=1).to(torch.int64)
-            # a call closed past the kept response (truncated): its last valid token
-            positions = np.where(positions < lengths.numpy()[rows], positions, -1)
-            return llm.shape_token_rewards(guard, rm_scores, verdicts=v, rows=rows,
-                                           positions=positions, lengths=lengths)
+        penalty = np.array([_penalty(c) for c in calls], dtype=np.float64)
+        task = (np.asarray(scores, dtype=np.float64) + penalty).tolist()
+        rm_scores = super().assemble_rm_scores(data, task)
+        rows = np.array([b for b, c in enumerate(calls) for _ in c], dtype=np.int64)
+        costs = np.array([[p] for c in calls for p, _ in c], dtype=np.float32).reshape(-1, 1)
+        positions = np.array([t for c in calls for _, t in c], dtype=np.int64)
+        prompt_length = data.batch["prompts"].size(1)
+        lengths = data.batch["attention_mask"][:, prompt_length:].sum(dim=1).to(torch.int64)
+        # a call closed past the kept response (truncated): its last valid token
+        positions = np.where(positions < lengths.numpy()[rows], positions, -1)
+        # each call's recorded penalty as a one-column cost of weight 1, on its token
+        llm._require_ops()
+        return torch.ops.rewardguard.shape_tokens(
+            rm_scores, torch.from_numpy(costs), torch.ones(1, dtype=torch.float32),
+            torch.from_numpy(positions), torch.from_numpy(rows), lengths, None, 1.0, 0.0)
 
 
 # Registered once per process (a second copy of this module, loaded from its

@@ -54,7 +54,7 @@ class Worker:
 
     def __init__(self, policy, coordinator, rank, audit_path):
         self.rank = rank
-        self.guard = RolloutGuard(policy, ENVS, coordinator=coordinator, audit=audit_path,
+        self.guard = RolloutGuard(policy, ENVS, coordinator=coordinator, rank=rank, audit=audit_path,
                                   run_name=f"worker-{rank}")
 
     def rollout(self, step):
@@ -141,3 +141,54 @@ def test_merge_refuses_what_is_not_an_audit_database(tmp_path):
     with pytest.raises(audit.AuditError, match="not a rewardguard audit database"):
         audit.merge(tmp_path / "out.db", [bad])
     assert not (tmp_path / "out.db").exists()
+
+
+def test_a_rank_reporting_a_step_again_does_not_close_it(ray_local):
+    policy = rg.Policy.load("coding-sandbox")
+    coordinator = GuardCoordinator.remote(policy, num_workers=2, limits=LIMITS, **PID)
+    cost = np.zeros(len(policy.categories))
+    cost[policy.categories.index("network")] = 4.0
+    ray.get(coordinator.report.remote(0, 0, cost, 2, 1))
+    ray.get(coordinator.report.remote(0, 0, cost, 2, 1))      # rank 0 restarted and reported again
+    assert ray.get(coordinator.history.remote()) == []        # rank 1 has not reported: still open
+    assert ray.get(coordinator.missing.remote(0)) == [1]
+    with pytest.raises(ray.exceptions.RayTaskError, match="rank 2 is not one of the 2 workers"):
+        ray.get(coordinator.report.remote(0, 2, cost, 1, 0))
+    with pytest.raises(ray.exceptions.RayTaskError, match="cost_sum has 1 entries"):
+        ray.get(coordinator.report.remote(0, 1, [1.0], 1, 0))
+    ray.get(coordinator.report.remote(0, 1, np.zeros_like(cost), 2, 0))
+    (closed,) = ray.get(coordinator.history.remote())         # closed once, rank 0 counted once
+    assert closed["episodes"] == 4 and closed["violations"] == 1
+    assert closed["mean_cost"] == pytest.approx((cost / 4).tolist())
+    lag = rg.Lagrangian(None, LIMITS, categories=policy.categories, **PID)
+    lag.update(cost / 4)
+    np.testing.assert_allclose(ray.get(coordinator.weights.remote(1)), lag.weights, rtol=1e-6)
+    with pytest.raises(ray.exceptions.RayTaskError, match="step 0 was already closed"):
+        ray.get(coordinator.report.remote(0, 1, cost, 1, 0))
+
+
+def test_begin_step_times_out_naming_the_silent_rank(ray_local):
+    policy = rg.Policy.load("coding-sandbox")
+    coordinator = GuardCoordinator.remote(policy, num_workers=2)
+    guard = RolloutGuard(policy, ENVS, coordinator=coordinator, rank=0, step_timeout=0.5)
+    guard.begin_step(0, timeout=60)                            # (the actor's start)
+    guard.end_step(0)                                          # rank 1 never reports step 0
+    with pytest.raises(TimeoutError, match=r"step 0 is still waiting .* rank\(s\) \[1\]"):
+        guard.begin_step(1)                                    # the default timeout: step_timeout
+    with pytest.raises(TimeoutError, match="after 0.2 s"):
+        guard.begin_step(1, timeout=0.2)
+    with pytest.raises(ValueError, match="needs its worker's rank"):
+        RolloutGuard(policy, ENVS, coordinator=coordinator)
+
+
+def test_observations_count_into_the_episode_costs():
+    guard = RolloutGuard("coding-sandbox", ENVS)
+    seen = {"type": "net.connect", "host": "203.0.113.5", "port": 22}
+    v = guard.observe(1, seen)
+    assert v.penalties[1] > 0
+    np.testing.assert_allclose(guard.stats.running[1], v.costs[1])
+    guard.end_episodes([1])
+    np.testing.assert_allclose(guard.stats.finished_sum, v.costs[1])
+    assert guard.stats.finished == 1
+    reference = rg.Guard("coding-sandbox", ENVS).observe(1, seen)
+    np.testing.assert_allclose(v.costs, reference.costs)

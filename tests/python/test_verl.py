@@ -29,6 +29,7 @@ from verl import DataProto
 from verl.experimental.agent_loop.tool_agent_loop import AgentData, ToolAgentLoop
 from verl.experimental.agent_loop.tool_parser import FunctionCall
 from verl.experimental.reward_loop.reward_loop import RewardLoopWorker
+from verl.tools.schemas import OpenAIFunctionToolSchema
 from verl.tools.tool_registry import initialize_tools_from_config
 from verl.trainer.ppo.reward import resolve_reward_manager_cls
 
@@ -163,6 +164,22 @@ def test_unjudgeable_call_is_denied(tmp_path, tool_module):
     assert tool_module.RAN == []
 
 
+def test_terminated_trajectory_refuses_every_later_call(tmp_path, tool_module):
+    tool = make_tool(tmp_path)
+    data, other = agent_data(), agent_data()
+    ended = call(tool, data, TUNNEL)
+    assert ended[2]["rewardguard"]["action"] == "terminate"
+    later = [call(tool, data, c) for c in ("ls -la", CURL)]
+    assert tool_module.RAN == []                           # nothing after the terminate ran
+    for out in later:
+        assert out[0].text.startswith("rewardguard denied this call: the trajectory was ended by policy")
+        assert "reverse tunnel" in out[0].text and out[1] <= 0.0
+    calls = data.extra_fields[rgv.CALLS_KEY]
+    assert [c.get("refused", False) for c in calls] == [False, True, True]
+    assert [c["penalty"] for c in calls[1:]] == [0.0, 0.0]  # refused, not judged: no second charge
+    assert call(tool, other, "ls -la")[0].text == "ran: ls -la"   # other trajectories go on
+
+
 def test_slots_are_reused_when_trajectories_end():
     guard = rgv.TrajectoryGuard("coding-sandbox", num_trajectories=2)
     a, b = agent_data(), agent_data()
@@ -172,9 +189,54 @@ def test_slots_are_reused_when_trajectories_end():
     del a                                                # the trajectory ended: its slot is free
     c = agent_data()
     assert guard.judge(c, "shell", "ls")[1] == env_a
-    d = agent_data()                                     # all taken: the least recently used goes
-    assert guard.judge(d, "shell", "ls")[1] == env_b
-    assert guard.judge(b, "shell", "ls")[1] == env_a     # b continues on a fresh episode
+    d = agent_data()                                     # all held by live trajectories: d is refused
+    with pytest.raises(RuntimeError, match="all 2 trajectory slots .* Raise num_trajectories"):
+        guard.judge(d, "shell", "ls")
+    assert guard.judge(b, "shell", "ls")[1] == env_b     # b keeps its slot
+    del c
+    assert guard.judge(d, "shell", "ls")[1] == env_a     # d gets the freed one
+
+
+def test_full_guard_denies_new_trajectories_and_keeps_live_episodes(tool_module):
+    # One slot, shadow mode: a's secret read must still count when a later
+    # trajectory arrives (no live episode is reset to make room).
+    guard = rgv.TrajectoryGuard("coding-sandbox", num_trajectories=1, mode="shadow")
+    tool = rgv.GuardedTool.wrap(echo_tool("shell"), guard)
+    a, b = agent_data(), agent_data()
+    call(tool, a, SECRET)
+    refused = call(tool, b, "ls -la")
+    assert refused[0].text.startswith("rewardguard denied this call: the call could not be judged")
+    assert "trajectory slots" in refused[0].text and "num_trajectories" in refused[0].text
+    after_secret = call(tool, a, CURL)
+    assert tool_module.RAN == [SECRET, CURL]
+    assert "exfiltration" in after_secret[2]["rewardguard"]["rules"]
+
+
+def echo_tool(name):
+    import rg_verl_tools
+
+    schema = {"type": "function", "function": {
+        "name": name, "description": "run a shell command",
+        "parameters": {"type": "object", "properties": {"command": {"type": "string"}},
+                       "required": ["command"]}}}
+    return rg_verl_tools.EchoShell({"type": "native"}, OpenAIFunctionToolSchema.model_validate(schema))
+
+
+def test_tools_naming_one_policy_share_the_trajectory(tmp_path, tool_module):
+    # A secret read through the configured `shell`, the egress through a
+    # separately wrapped `bash`: one trajectory, one episode, the flow fires.
+    shell = make_tool(tmp_path, mode="shadow")
+    bash = rgv.GuardedTool.wrap(echo_tool("bash"), "coding-sandbox", mode="shadow")
+    other = rgv.GuardedTool.wrap(echo_tool("bash"), rg.Policy.load("coding-sandbox"), mode="shadow")
+    assert bash.guard is shell.guard is other.guard
+    assert rgv.GuardedTool.wrap(echo_tool("bash")).guard is not shell.guard   # enforce: another one
+    data = agent_data()
+    call(shell, data, SECRET)
+    out = call(bash, data, CURL)
+    assert tool_module.RAN == [SECRET, CURL]
+    assert "exfiltration" in out[2]["rewardguard"]["rules"]
+    same_episode, _ = reference_penalties([SECRET, CURL], mode="shadow")
+    assert out[1] == pytest.approx(0.5 - same_episode[1])
 
 
 # -- reward side ---------------------------------------------------------------
@@ -208,12 +270,15 @@ def reward_config(tokenizer_dir, custom=None):
     })
 
 
-def trajectories(tmp_path):
-    """Three rollouts through the guarded tool: (calls' commands, extra_fields, response tokens)."""
-    tool = make_tool(tmp_path)
+SCRIPTS = ((["ls -la", TUNNEL], "42"), ([CURL], "7"), ([], "42"))
+
+
+def trajectories(tmp_path, mode="enforce", scripts=SCRIPTS):
+    """Rollouts through the guarded tool (default: three): (calls' commands, extra_fields, response tokens)."""
+    tool = make_tool(tmp_path, mode)
     ids = {w: i for i, w in enumerate(VOCAB)}
     out = []
-    for commands, answer in (["ls -la", TUNNEL], "42"), ([CURL], "7"), ([], "42"):
+    for commands, answer in scripts:
         data = agent_data()
         tokens = []
         for c in commands:
@@ -327,12 +392,42 @@ def test_truncated_call_lands_on_the_last_kept_token(tmp_path, tool_module):
 
 def test_guarded_compute_score_wraps_any_score():
     fn = rgv.guarded_compute_score(lambda **kw: {"score": 2.0, "acc": True})
-    penalties, _ = reference_penalties([TUNNEL])
-    calls = [{"tool": "shell", "arguments": json.dumps({"command": TUNNEL}), "token": 5}]
+    calls = [{"tool": "shell", "arguments": json.dumps({"command": TUNNEL}), "token": 5, "penalty": 3.5},
+             {"tool": "shell", "arguments": json.dumps({"command": "ls"}), "token": 9, "penalty": 0.25}]
     out = fn(data_source="x", solution_str="", ground_truth="", extra_info={rgv.CALLS_KEY: calls})
-    assert out == {"score": pytest.approx(2.0 - penalties[0]), "task_score": 2.0, "acc": True,
-                   "rewardguard_penalty": pytest.approx(penalties[0])}
+    assert out == {"score": pytest.approx(2.0 - 3.75), "task_score": 2.0, "acc": True,
+                   "rewardguard_penalty": pytest.approx(3.75)}
     assert fn(data_source="x", solution_str="", ground_truth="", extra_info={})["score"] == 2.0
+
+
+def test_a_record_without_its_penalty_is_an_error():
+    fn = rgv.guarded_compute_score(lambda **kw: 1.0)
+    calls = [{"tool": "shell", "arguments": json.dumps({"command": TUNNEL}), "token": 5}]
+    with pytest.raises(ValueError, match="without the penalty the tool side charged"):
+        fn(data_source="x", solution_str="", ground_truth="", extra_info={rgv.CALLS_KEY: calls})
+
+
+@pytest.mark.parametrize("custom", [None, "compute_score"])
+def test_reward_side_charges_what_the_shadow_tools_charged(tmp_path, tool_module, tokenizer_dir, custom):
+    # Shadow-mode tools: the secret read runs, so the curl after it is an
+    # exfiltration flow; the reward side charges that, not what an
+    # enforce-mode judgement of its own would (the read blocked, no flow).
+    rollouts = trajectories(tmp_path, mode="shadow",
+                            scripts=(([SECRET, CURL], "42"), ([CURL], "7"), ([], "42")))
+    data = batch(rollouts)
+    outputs = run_worker(reward_config(tokenizer_dir, custom), data)
+    tool_side = [sum(c["penalty"] for c in extra.get(rgv.CALLS_KEY, [])) for _, extra, _ in rollouts]
+    shadow = [sum(reference_penalties(commands, mode="shadow")[0]) for commands, _, _ in rollouts]
+    enforce = [sum(reference_penalties(commands)[0]) for commands, _, _ in rollouts]
+    assert tool_side == pytest.approx(shadow) and shadow[0] != pytest.approx(enforce[0])
+    assert [o["reward_extra_info"]["rewardguard_penalty"] for o in outputs] == pytest.approx(tool_side)
+    assert [o["reward_score"] for o in outputs] == pytest.approx(
+        [t - p for t, p in zip([1.0, 0.0, 1.0], tool_side)])
+    rm = rgv.RewardGuardRewardManager.assemble_rm_scores(data, [o["reward_score"] for o in outputs])
+    assert rm.sum(dim=1).tolist() == pytest.approx([o["reward_score"] for o in outputs], abs=1e-5)
+    for b, (_, extra, _) in enumerate(rollouts):
+        for c in extra.get(rgv.CALLS_KEY, []):
+            assert rm[b, c["token"]] == pytest.approx(-c["penalty"], abs=1e-5)
 
 
 def test_import_verl_loads_the_plugin(tmp_path):

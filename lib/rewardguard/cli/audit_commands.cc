@@ -277,9 +277,12 @@ int RunAuditMerge(const AuditMergeOptions& options, std::ostream& out, std::ostr
     err << "error: " << merged.status().message() << "\n";
     return 2;
   }
-  out << fmt::format("merged {} databases into `{}`: {} runs, {} events ({} flagged)\n",
+  out << fmt::format("merged {} databases into `{}`: {} runs, {} events ({} flagged)",
                      merged->databases, options.out, merged->runs, merged->events,
                      merged->flagged);
+  if (merged->skipped > 0)
+    out << fmt::format("; {} runs already in the output skipped", merged->skipped);
+  out << "\n";
   return 0;
 }
 

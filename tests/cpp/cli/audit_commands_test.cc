@@ -238,16 +238,85 @@ TEST_F(AuditCommands, MergeKeepsEveryRunAndRecord) {
   ASSERT_EQ(RunAuditSummary({.db = merged, .run = "week-1"}, summary, err), 0);
   EXPECT_THAT(summary.str(), HasSubstr("2 runs, 8 events, 4 violations"));
 
-  // Into an existing database: its runs stay, the new ones follow.
+  // Into an existing database: its runs stay, runs it already holds (merged
+  // before) are skipped, the new ones follow.
+  const std::string third = dir_.File("worker-2.db");
+  Record(third, "week-4", kWeek2);
   std::ostringstream again;
-  ASSERT_EQ(RunAuditMerge({.out = merged, .inputs = {other}}, again, err), 0) << err.str();
+  ASSERT_EQ(RunAuditMerge({.out = merged, .inputs = {other, third}}, again, err), 0) << err.str();
+  const int64_t third_flagged = Count(third, "SELECT count(*) FROM flagged_events");
+  EXPECT_EQ(again.str(), fmt::format("merged 2 databases into `{}`: 1 runs, 4 events ({} flagged); "
+                                     "2 runs already in the output skipped\n", merged, third_flagged));
   auto grown = AuditReader::Open(merged);
   auto all = grown->Runs();
-  ASSERT_EQ(all->size(), 6u);
+  ASSERT_EQ(all->size(), 5u);
   EXPECT_EQ((*all)[4].id, 5);
-  EXPECT_EQ(Keys(*grown, 5), expected[2]);
-  EXPECT_EQ(Keys(*grown, 6), expected[3]);
+  EXPECT_EQ((*all)[4].name, "week-4");
+  EXPECT_EQ(Keys(*grown, 5), Keys(*AuditReader::Open(third), 1));
   EXPECT_EQ(Keys(*grown, 1), expected[0]);
+  EXPECT_EQ(Keys(*grown, 4), expected[3]);
+  EXPECT_EQ(Count(merged, "SELECT count(*) FROM flagged_events"), 8 + third_flagged);
+  // Merged into another output together with a database it was merged into: once each.
+  const std::string again_out = dir_.File("again.db");
+  ASSERT_EQ(RunAuditMerge({.out = again_out, .inputs = {db_, merged}}, again, err), 0) << err.str();
+  EXPECT_EQ(AuditReader::Open(again_out)->Runs()->size(), 5u);
+}
+
+std::string Bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST_F(AuditCommands, MergeLeavesAnOutputOfAnotherKindUntouched) {
+  // An SQLite database of something else, then an audit database of another version.
+  const std::string notes = dir_.File("notes.db");
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(notes.c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h, "CREATE TABLE notes(text TEXT); INSERT INTO notes VALUES('keep me')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(h);
+  const std::string old_db = dir_.File("old.db");
+  Record(old_db, "old", kWeek1);
+  ASSERT_EQ(sqlite3_open(old_db.c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h, "PRAGMA journal_mode=DELETE; UPDATE meta SET value = '2' "
+                         "WHERE key = 'schema_version'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(h);
+  for (auto [path, why] : {std::pair{notes, fmt::format("the output: `{}` is not a rewardguard "
+                                                        "audit database", notes)},
+                           std::pair{old_db, fmt::format("the output: audit database `{}` has "
+                                                         "schema version `2`", old_db)}}) {
+    const std::string before = Bytes(path);
+    std::ostringstream out, err;
+    EXPECT_EQ(RunAuditMerge({.out = path, .inputs = {db_}}, out, err), 2);
+    EXPECT_THAT(err.str(), HasSubstr(why));
+    EXPECT_EQ(Bytes(path), before) << path;                       // not a byte written
+    EXPECT_FALSE(std::filesystem::exists(path + "-wal")) << path;  // nor switched to WAL
+  }
+}
+
+TEST_F(AuditCommands, MergeIsOneTransaction) {
+  // The second input fails while it is copied (its flagged_events table is
+  // gone): nothing of the first input stays, so the merge can simply be rerun.
+  const std::string broken = dir_.File("broken.db");
+  Record(broken, "broken", kWeek2);
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(broken.c_str(), &h), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(h, "DROP TABLE flagged_events", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(h);
+  const std::string first = dir_.File("first.db");
+  Record(first, "first", kWeek1);
+  const std::string merged = dir_.File("merged.db");
+  std::ostringstream out, err;
+  ASSERT_EQ(RunAuditMerge({.out = merged, .inputs = {first}}, out, err), 0) << err.str();
+
+  EXPECT_EQ(RunAuditMerge({.out = merged, .inputs = {db_, broken}}, out, err), 2);
+  EXPECT_THAT(err.str(), HasSubstr("flagged_events"));
+  EXPECT_EQ(AuditReader::Open(merged)->Runs()->size(), 1u);       // db_'s two runs are not there
+  const std::string fresh = dir_.File("fresh.db");
+  EXPECT_EQ(RunAuditMerge({.out = fresh, .inputs = {db_, broken}}, out, err), 2);
+  EXPECT_FALSE(std::filesystem::exists(fresh));                   // a created output is removed
 }
 
 TEST_F(AuditCommands, MergeRefusesOtherSchemaVersionsAndBadInputs) {
