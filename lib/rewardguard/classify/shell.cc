@@ -1709,6 +1709,24 @@ bool LooksLikeTarget(std::string_view a) {
          a.find('$') != std::string_view::npos || a == "localhost";
 }
 
+// `"$(ssh-agent -s)"`: one plain command substitution of a shell setup program
+// (no pipes, lists, redirections or nested substitutions).
+bool EvalsShellSetup(const Signatures& sig, std::string_view raw) {
+  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') raw = raw.substr(1, raw.size() - 2);
+  if (StartsWith(raw, "$(") && raw.back() == ')') {
+    raw = raw.substr(2, raw.size() - 3);
+  } else if (raw.size() >= 2 && raw.front() == '`' && raw.back() == '`') {
+    raw = raw.substr(1, raw.size() - 2);
+  } else {
+    return false;
+  }
+  if (raw.find_first_of("$`|;&<>()\n") != std::string_view::npos) return false;
+  raw = StripAsciiWhitespace(raw);
+  // By name only: `./pyenv init` could be a script the agent wrote.
+  std::string_view program = raw.substr(0, raw.find(' '));
+  return program.find('/') == std::string_view::npos && sig.IsShellSetupProgram(program);
+}
+
 std::string JoinWords(const std::vector<Word>& argv, size_t from) {
   std::string s;
   for (size_t i = from; i < argv.size(); ++i) {
@@ -2319,6 +2337,15 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         for (; inner < argv.size() && IsAssignment(argv[inner].raw); ++inner)
           Assignment(argv[inner].text, program, ctx);
       inner += sig->skip;
+      // Options may follow the skipped words (`script -q /dev/null -c bash`,
+      // `su root -c CMD`): read them too, so a command string there is seen.
+      if (sig->skip > 0 && !sig->string_option.empty() && inner < argv.size() &&
+          StartsWith(argv[inner].text, "-")) {
+        ParsedArgs more;
+        ParseOptions(argv, inner, sig, stop, &more);
+        pa.opts.insert(pa.opts.end(), more.opts.begin(), more.opts.end());
+        inner = more.rest;
+      }
     }
     bool has_command = inner < argv.size();
     // URLs given to it (a package manager's `--index-url URL`, `git+https://`
@@ -2714,6 +2741,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           if (sig->language == "php" && o.name != "r") is_code = false;
           if (sig->language == "awk") is_code = false;
           if (sig->language == "bpftrace" && o.name != "e") is_code = false;
+          if (sig->language == "powershell" && o.name != "c") is_code = false;
           if (is_code) {
             code = o.value;
             code_text = o.value_text;
@@ -2759,6 +2787,10 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             return;
           }
           if (f->text != "-" && f->text != "/dev/stdin") {  // a script file
+            // A script the tables know by name (`ruby ./dnscat2.rb`) is that program.
+            const ProgramSig* known = sig_.FindProgram(Basename(f->text));
+            if (known && !known->capability.empty() && known->role != Role::kScript)
+              Emit(known->capability, known->detail, Basename(f->text), command);
             RunsWrittenFile(f->text, sig->language, program, ctx);
             WordDestinations(argv, static_cast<size_t>(f - argv.data()) + 1, program, command);
             return;
@@ -2775,6 +2807,7 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
           net |= (argv[i].flags & kSubstNet) != 0;
         }
         if (net) Emit(cap::kProcessRemoteCode, "evaluates downloaded code", program, command);
+        if (dyn && argv.size() == 2 && EvalsShellSetup(sig_, argv[1].raw)) return;  // the substitution was analyzed
         if (dyn) Unanalyzable("eval of a computed string", command, program);
         else AnalyzeNested(JoinWords(argv, 1), ctx);
         return;
@@ -2928,7 +2961,11 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
       }
     }
   }
-  bool socket = AnyOf(code, tri, s.socket);
+  // A literal IP address with a port beside it is where the code connects,
+  // whatever it calls the socket (`a=__import__; a("socket")...`).
+  bool literal_ip = ParseIp(host).has_value() &&
+                    (std::count(host.begin(), host.end(), '.') == 3 || host.find(':') != std::string_view::npos);
+  bool socket = AnyOf(code, tri, s.socket) || literal_ip;
   bool spawn = AnyOf(code, tri, s.spawn);
   if (socket && spawn) {
     Emit(cap::kNetReverseShell, StrCat(language, " code connecting a shell to a socket"), program, command, host, port);

@@ -19,6 +19,7 @@ constexpr BuiltinCapability kTaxonomy[] = {
     {"net.reverse_shell", "a reverse or bind shell"},
     {"net.scan", "network scanning or probing"},
     {"net.metadata", "the cloud instance metadata service"},
+    {"net.config", "changes to the machine's network setup (interfaces, routes, packet filters)"},
     {"compute", "compute use"},
     {"compute.mining", "cryptocurrency mining"},
     {"compute.gpu", "GPU use outside the job"},

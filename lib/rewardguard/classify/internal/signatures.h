@@ -192,6 +192,11 @@ class Signatures {
   bool IsCommandVariable(std::string_view name) const {
     return command_variables_.contains(AbslView(name));
   }
+  // ssh-agent, pyenv...: a program whose output is shell setup meant for
+  // `eval "$(program ...)"`, so that eval runs what the program prints.
+  bool IsShellSetupProgram(std::string_view name) const {
+    return shell_setup_programs_.contains(AbslView(name));
+  }
   const HostRule* FindScheme(std::string_view scheme) const;
   // Lowercase host or IP literal.
   const HostRule* FindHost(std::string_view host) const;
@@ -221,6 +226,7 @@ class Signatures {
   absl::flat_hash_map<std::string, const ProgramSig*> by_name_;
   absl::flat_hash_set<std::string> decoders_;
   absl::flat_hash_set<std::string> command_variables_;
+  absl::flat_hash_set<std::string> shell_setup_programs_;
   std::vector<std::unique_ptr<HostRule>> host_rules_;
   absl::flat_hash_map<std::string, const HostRule*> schemes_;
   absl::flat_hash_map<std::string, const HostRule*> exact_hosts_;
