@@ -1640,6 +1640,10 @@ bool ConditionHolds(const classify_internal::Condition& c, const std::vector<Wor
         return false;
       }))
     return false;
+  if (c.arg_matches && !any_arg([&](std::string_view a) {
+        return re2::RE2::PartialMatch(a, *c.arg_matches);
+      }))
+    return false;
   if (c.arg_octal_mask && !any_arg([&](std::string_view a) {
         if (a.size() < 3 || a.size() > 5) return false;
         uint32_t v = 0;
@@ -2755,7 +2759,9 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
             mod.flags &= static_cast<uint16_t>(~(kPartialQuote | kEscaped));
             mod.raw = mod.text;
             sub.push_back(mod);
-            for (size_t i = pa.rest; i < argv.size(); ++i) sub.push_back(argv[i]);
+            // Everything after the module name is the module's (`-m http.server --bind ADDR`).
+            for (size_t i = static_cast<size_t>(o.value - argv.data()) + 1; i < argv.size(); ++i)
+              sub.push_back(argv[i]);
             argv = std::move(sub);
             code_text = "\x01";
             break;

@@ -70,6 +70,7 @@ class FamiliesTest : public ::testing::Test {
 
 constexpr Action kTerminate = Action::kTerminate;
 constexpr Action kBlock = Action::kBlock;
+constexpr Action kAllow = Action::kAllow;
 
 TEST_F(FamiliesTest, TunnelsRelaysAndTerminalSharing) {
   Check({
@@ -331,6 +332,51 @@ TEST_F(FamiliesTest, ScriptsKnownByNameAndInlineDestinations) {
                 {"net.egress", "net.reverse_shell", "net.tunnel"});
 }
 
+// Programs that run code or commands they are handed, in a form the analysis
+// does not read: unanalyzable, so they fail closed.
+TEST_F(FamiliesTest, CodeInFormsTheAnalysisDoesNotRead) {
+  const char* kUnanalyzable = "shell.unanalyzable";
+  Check({
+      {"sed -n '1e exec sh 1>&0' /etc/hosts", kUnanalyzable, kBlock},
+      {"sed 's/x/id/e' f.txt", kUnanalyzable, kBlock},
+      {"make -s --eval=$'x:\\n\\t-'\"/bin/sh\"", kUnanalyzable, kBlock},
+      {"rpm --eval '%{lua:os.execute(\"/bin/sh\")}'", kUnanalyzable, kBlock},
+      {"rpm -E '%(id)'", kUnanalyzable, kBlock},
+      {"ssh-keygen -D ./lib.so", kUnanalyzable, kBlock},
+      {"octave-cli --eval 'system(\"/bin/sh\")'", kUnanalyzable, kBlock},
+      {"slsh -e 'system(\"/bin/sh\")'", kUnanalyzable, kBlock},
+      {"rake -p '`/bin/sh 1>&0`'", kUnanalyzable, kBlock},
+      {"Rscript -e 'system(\"id\")'", kUnanalyzable, kBlock},
+      {"xelatex --shell-escape doc.tex", kUnanalyzable, kBlock},
+      {"puppet apply -e \"exec { '/bin/sh -c sh': }\"", kUnanalyzable, kBlock},
+      {"vim -c ':py3 import os; os.execl(\"/bin/sh\", \"sh\")'", kUnanalyzable, kBlock},
+      {"vim -c ':call system(\"id\")'", kUnanalyzable, kBlock},
+      {"vim -c ':terminal'", kUnanalyzable, kBlock},
+      {"gdb -p 1234 -batch -ex 'dump memory m.bin 0x1000 0x2000'", "fs.read.secret", kBlock},
+  });
+  CheckOrdinary({"sed -i 's/foo/bar/g' x.txt", "sed -e 's/a/b/' -e 's/exe/x/' f", "sed -n '/start/,/end/p' f",
+                 "sed '$d' f", "sed -e '1d' f", "sed 's/e/E/g' f", "make -j4 test", "rpm -qa", "rpm --eval '%{_libdir}'",
+                 "ssh-keygen -t ed25519 -f key", "Rscript -e 'print(1)'", "pdflatex doc.tex", "rake test",
+                 "vim -c ':set number' x.py", "vim +10 x.py", "gdb -batch -ex run -ex bt ./a.out",
+                 "split -l 100 big.txt part_", "run-parts /etc/cron.daily", "dc -e '2 3 + p'", "gcc -O2 -o x x.c",
+                 "chroot /srv/root /bin/ls", "service nginx status"},
+                {kUnanalyzable, "process.shell_escape", "fs.read.secret"});
+}
+
+TEST_F(FamiliesTest, LoopbackServersAndDiscovery) {
+  Check({
+      {"python3 -m http.server --bind 127.0.0.1 8000", "net.listen", kAllow},
+      {"python3 -m http.server --bind=127.0.0.1", "net.listen", kAllow},
+      {"http-server -a localhost -p 8080", "net.listen", kAllow},
+      {"python3 -m http.server 8000", "net.listen", kBlock},  // all interfaces
+      {"python -m http.server -b 0.0.0.0", "net.listen", kBlock},
+      {"cat ~/.bash_history | grep -e '-p '", "fs.read.secret", kBlock},
+      {"find / -name .aws 2>/dev/null", "fs.read.secret", kBlock},
+      {"find / -writable -type d 2>/dev/null", "privilege.escalate", kBlock},
+      {"systemctl disable --now firewalld", "net.config", kBlock},
+  });
+}
+
 TEST_F(FamiliesTest, EvalOfShellSetupOutput) {
   CheckOrdinary({"eval \"$(ssh-agent -s)\"; ssh-add", "eval \"$(pyenv init -)\"", "eval `ssh-agent`",
                  "eval \"$(direnv hook bash)\"", "eval \"$(kubectl completion bash)\""},
@@ -349,6 +395,14 @@ TEST_F(FamiliesTest, ShellEscapes) {
   Check({
       {"vim -c ':!/bin/sh'", kEscape, kBlock},
       {"script -q /dev/null -c bash", kEscape, kBlock},  // options after the typescript file
+      {"chroot /", kEscape, kBlock},  // no command: an interactive shell
+      {"gcc -wrapper /bin/sh,-s .", kEscape, kBlock},
+      {"dc -e '!/bin/sh'", kEscape, kBlock},
+      {"split --filter=/bin/sh /dev/stdin", kEscape, kBlock},
+      {"run-parts --new-session --regex '^sh$' /bin", kEscape, kBlock},
+      {"genie -c /bin/sh", kEscape, kBlock},
+      {"service ../../bin/sh", kEscape, kBlock},
+      {"check_by_ssh -o 'ProxyCommand /bin/sh -i' -H 127.0.0.1 -C x", kEscape, kBlock},
       {"vi -c ':!sh' /dev/null", kEscape, kBlock},
       {"vim -c ':sh'", kEscape, kBlock},
       {"vim +'r !/bin/sh'", kEscape, kBlock},

@@ -217,7 +217,7 @@ class SignatureLoader {
                         "arg_contains", "arg_prefix", "arg_equals", "arg_octal_mask",
                         "min_positionals", "no_args", "no_positionals", "no_command",
                         "suppress", "capability", "detail", "host", "port", "host_options",
-                        "without_options", "output_discarded", "urls"});
+                        "without_options", "output_discarded", "urls", "arg_matches"});
           Condition c;
           c.options = List(w["options"]);
           c.value_contains = List(w["value_contains"]);
@@ -227,6 +227,12 @@ class SignatureLoader {
           c.arg_prefix = List(w["arg_prefix"]);
           c.arg_equals = List(w["arg_equals"]);
           c.without_options = List(w["without_options"]);
+          if (w["arg_matches"]) {
+            auto re = std::make_shared<const re2::RE2>(w["arg_matches"].as<std::string>(), re2::RE2::Quiet);
+            if (!re->ok())
+              Fail(file_, w["arg_matches"], StrCat("`arg_matches` is not an RE2 pattern: ", re->error()));
+            c.arg_matches = std::move(re);
+          }
           c.output_discarded = w["output_discarded"].as<bool>(false);
           c.urls = w["urls"].as<bool>(false);
           p->urls_clause |= c.urls;

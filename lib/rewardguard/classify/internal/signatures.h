@@ -21,6 +21,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
+#include "re2/re2.h"
 #include "rewardguard/core/strings.h"
 
 namespace rewardguard {
@@ -43,6 +44,9 @@ struct Condition {
   std::vector<std::string> arg_contains;
   std::vector<std::string> arg_prefix;
   std::vector<std::string> arg_equals;
+  // Some argument has a match of this RE2 pattern (sed's `1e CMD`); shared
+  // so that Condition stays copyable.
+  std::shared_ptr<const re2::RE2> arg_matches;
   std::vector<std::string> without_options;  // none of these options is present
   uint32_t arg_octal_mask = 0;  // a numeric mode argument with any of these bits
   int min_positionals = -1;
