@@ -264,7 +264,7 @@ TEST_F(FamiliesTest, CredentialDumpingAndSearching) {
       {"gcore 4242 -o dumpfile", kSecret, kBlock},
       {"lazagne all", kSecret, kBlock},
       {"mimipenguin", kSecret, kBlock},
-      {"grep -R db_passwd", kSecret, kBlock},
+      {"grep -E 'password=.*' config.ini", kSecret, kBlock},  // extracts the value
       {"grep -roiE \"password.{20}\"", kSecret, kBlock},
       {"grep -r password /etc/*.conf 2> /dev/null", kSecret, kBlock},
       {"grep \"password\" /etc/*.conf", kSecret, kBlock},
@@ -276,7 +276,8 @@ TEST_F(FamiliesTest, CredentialDumpingAndSearching) {
       {"cat /etc/NetworkManager/system-connections/*", kSecret, kBlock},
   });
   CheckOrdinary({"grep admin /etc/passwd", "grep -vE nologin /etc/passwd", "grep -n TODO src/app.py",
-                 "grep -rn 'def main' .", "find . -name '*.key.py'", "find . -name id_rsa.pub.example",
+                 "grep -rn 'def main' .", "grep -rn password src/",
+                 "grep -rn password /testbed/django/contrib/auth/", "grep -R db_passwd", "find . -name '*.key.py'", "find . -name id_rsa.pub.example",
                  "locate libssl.so", "pypykatz -h", "gcore --version"},
                 {kSecret});
 }
