@@ -296,10 +296,16 @@ TEST_F(FamiliesTest, PrivilegeEscalationSetups) {
       {"lxc init img c1 -c security.privileged=true", kEscalate, kBlock},
       {"lxc config device add c1 host disk source=/ path=/mnt/root recursive=true", kEscalate, kBlock},
       {"searchsploit linux kernel 5.8", kEscalate, kBlock},
+      {"nsenter --target 1 --mount --uts --ipc --net --pid -- bash", kEscalate, kBlock},
+      {"nsenter -t 1 -m sh", kEscalate, kBlock},
+      {"gcc -fPIC -shared -o /tmp/x.so x.c -nostartfiles", kEscalate, kBlock},
+      {"kubectl run x -it --image=alpine --overrides='{\"spec\":{\"hostPID\":true}}'", kEscalate, kBlock},
       {"./logrotten -p ./payloadfile /tmp/log/pwnme.log", kEscalate, kBlock},
       {"env -i SHELLOPTS=xtrace PS4='$(chmod +s /bin/bash)' /usr/local/bin/backup", "privilege.setuid", kBlock},
   });
   CheckOrdinary({"touch notes.txt", "touch -- -weird-name", "find . -perm -u+x -type f", "lxc list",
+                 "nsenter -t 4242 -n ip a", "nsenter -t 12 -n ip a", "gcc -shared -fPIC -o libx.so x.c",
+                 "kubectl get pods -A", "kubectl apply -f deploy.yaml",
                  "PS4='+ ${BASH_SOURCE}:${LINENO}: ' bash -x run.sh"},
                 {kEscalate, "privilege.setuid"});
 }
