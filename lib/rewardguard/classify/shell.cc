@@ -2738,14 +2738,10 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
         std::string_view code_text;
         for (const Opt& o : pa.opts) {
           if (!o.value) continue;
-          bool is_code = (!o.is_long && (o.name == "c" || o.name == "e" || o.name == "E" ||
-                                         o.name == "r")) ||
-                         (o.is_long && (o.name == "eval" || o.name == "print"));
-          if (sig->language == "python" && o.name != "c") is_code = false;
-          if (sig->language == "php" && o.name != "r") is_code = false;
-          if (sig->language == "awk") is_code = false;
-          if (sig->language == "bpftrace" && o.name != "e") is_code = false;
-          if (sig->language == "powershell" && o.name != "c") is_code = false;
+          bool is_code = false;
+          for (const std::string& c : sig->code_options)
+            is_code |= c.size() > 1 && c[0] == '-' && o.is_long == (c[1] == '-') &&
+                       std::string_view(c).substr(o.is_long ? 2 : 1) == o.name;
           if (is_code) {
             code = o.value;
             code_text = o.value_text;

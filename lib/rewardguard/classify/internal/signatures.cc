@@ -154,7 +154,7 @@ class SignatureLoader {
                         "string_option", "string_rest", "subcommand_first", "write_if_options",
                         "inspects_only", "stdin_upload", "editor_commands", "command_config",
                         "command_options", "command_args", "shell_escape", "destinations",
-                        "remote_shell"});
+                        "remote_shell", "code_options"});
       auto p = std::make_unique<ProgramSig>();
       std::vector<std::string> names = List(entry["names"]);
       if (names.empty()) Fail(file_, entry, "expected `names`");
@@ -172,6 +172,10 @@ class SignatureLoader {
         if (!found) Fail(file_, entry["role"], StrCat("unknown role `", role, "`"));
       }
       if (entry["language"]) p->language = entry["language"].as<std::string>();
+      p->code_options = List(entry["code_options"]);
+      if (entry["role"] && entry["role"].as<std::string>() == "script" && p->code_options.empty() &&
+          p->language != "awk")
+        Fail(file_, entry, "a script interpreter needs `code_options` (the options whose value is code)");
       if (entry["capability"]) p->capability = Capability(entry["capability"]);
       if (entry["detail"]) p->detail = entry["detail"].as<std::string>();
       if (entry["short_value"])

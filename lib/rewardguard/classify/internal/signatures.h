@@ -69,6 +69,9 @@ struct ProgramSig {
   std::string name;  // first listed name
   Role role = Role::kNone;
   std::string language;  // scripts: python, perl, ruby, node, php, lua, awk
+  // Scripts: the options whose value is inline code, as written ("-c",
+  // "--eval"); awk reads its first positional instead.
+  std::vector<std::string> code_options;
   std::string capability;
   std::string detail;
   bool short_value[128] = {};  // short options that take a value
