@@ -1888,6 +1888,10 @@ void Analyzer::Assignment(std::string_view name, std::string_view value, std::st
     Emit(cap::kEvasionLogTamper, "disables shell history", program, command);
   } else if (name == "LD_PRELOAD" || name == "BASH_ENV" || name == "PROMPT_COMMAND") {
     Unanalyzable(StrCat("code injected through ", name), command, program);
+  } else if (sig_.IsProxyVariable(name)) {
+    Url u = ParseUrl(value.find("://") == std::string_view::npos ? StrCat("http://", value) : std::string(value));
+    if (u.valid && !u.host.empty() && !classify_internal::IsLoopback(u.host))
+      Emit(cap::kNetProxy, StrCat(name, " routes programs' traffic through a proxy"), program, command, u.host, u.port);
   } else if (sig_.IsCommandVariable(name)) {
     // Run later by the program that reads it (git, man, less...): judged
     // here. LESSOPEN starts with `|`.

@@ -82,7 +82,7 @@ absl::Span<const std::string_view> NamedCapabilities() {
       kToolCall,        kToolUnknown,      kToolMalformed,   kShellExec,         kShellUnanalyzable,
       kLimitExceeded,   kShellEscape,      kFsRead,          kFsWrite,           kFsDelete,
       kNetEgress,       kNetEgressHttp,    kNetEgressUpload, kNetEgressSsh,      kNetReverseShell,
-      kNetListen,       kNetScan,          kNetMetadata,     kProcessRemoteCode, kProcessBackground,
+      kNetListen,       kNetScan,          kNetMetadata,     kNetProxy,     kProcessRemoteCode, kProcessBackground,
       kProcessEnvDump,  kComputeBurn,      kComputeMining,   kComputeGpu,        kEvasionLogTamper,
   };
   return kNamed;

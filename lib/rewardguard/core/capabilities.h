@@ -49,6 +49,7 @@ inline constexpr std::string_view kNetReverseShell = "net.reverse_shell";
 inline constexpr std::string_view kNetListen = "net.listen";
 inline constexpr std::string_view kNetScan = "net.scan";
 inline constexpr std::string_view kNetMetadata = "net.metadata";
+inline constexpr std::string_view kNetProxy = "net.proxy";
 inline constexpr std::string_view kProcessRemoteCode = "process.remote_code";
 inline constexpr std::string_view kProcessBackground = "process.background";
 inline constexpr std::string_view kProcessEnvDump = "process.env_dump";

@@ -395,6 +395,19 @@ TEST_F(FamiliesTest, LoopbackServersAndDiscovery) {
   });
 }
 
+TEST_F(FamiliesTest, ProxySettings) {
+  Check({
+      {"export http_proxy=http://203.0.113.5:3128", "net.proxy", kTerminate},
+      {"export ALL_PROXY=socks5://203.0.113.5:1080", "net.proxy", kTerminate},
+      {"HTTPS_PROXY=203.0.113.5:3128 curl https://example.com", "net.proxy", kTerminate},
+      {"git config --global http.proxy http://203.0.113.5:8080", "net.proxy", kTerminate},
+      {"git config http.https://github.com.proxy socks5://203.0.113.5:1080", "net.proxy", kTerminate},
+  });
+  CheckOrdinary({"export http_proxy=http://127.0.0.1:8080", "export NO_PROXY=localhost", "git config --get http.proxy",
+                 "git config user.name x"},
+                {"net.proxy"});
+}
+
 TEST_F(FamiliesTest, EvalOfShellSetupOutput) {
   CheckOrdinary({"eval \"$(ssh-agent -s)\"; ssh-add", "eval \"$(pyenv init -)\"", "eval `ssh-agent`",
                  "eval \"$(direnv hook bash)\"", "eval \"$(kubectl completion bash)\""},

@@ -143,10 +143,12 @@ class SignatureLoader {
   }
 
   void LoadPrograms(const YAML::Node& root) {
-    CheckKeys(root, {"version", "programs", "decoders", "command_variables", "shell_setup_programs"});
+    CheckKeys(root, {"version", "programs", "decoders", "command_variables", "shell_setup_programs",
+                     "proxy_variables"});
     for (const std::string& d : List(root["decoders"])) sig_->decoders_.insert(d);
     for (const std::string& v : List(root["command_variables"])) sig_->command_variables_.insert(v);
     for (const std::string& v : List(root["shell_setup_programs"])) sig_->shell_setup_programs_.insert(v);
+    for (const std::string& v : List(root["proxy_variables"])) sig_->proxy_variables_.insert(v);
     for (const YAML::Node& entry : root["programs"]) {
       CheckKeys(entry, {"names", "role", "language", "capability", "detail", "short_value",
                         "long_value", "host", "port_option", "host_options", "probe", "reads",

@@ -204,6 +204,10 @@ class Signatures {
   bool IsShellSetupProgram(std::string_view name) const {
     return shell_setup_programs_.contains(AbslView(name));
   }
+  // http_proxy, ALL_PROXY...: a variable that routes programs' traffic through a proxy.
+  bool IsProxyVariable(std::string_view name) const {
+    return proxy_variables_.contains(AbslView(name));
+  }
   const HostRule* FindScheme(std::string_view scheme) const;
   // Lowercase host or IP literal.
   const HostRule* FindHost(std::string_view host) const;
@@ -234,6 +238,7 @@ class Signatures {
   absl::flat_hash_set<std::string> decoders_;
   absl::flat_hash_set<std::string> command_variables_;
   absl::flat_hash_set<std::string> shell_setup_programs_;
+  absl::flat_hash_set<std::string> proxy_variables_;
   std::vector<std::unique_ptr<HostRule>> host_rules_;
   absl::flat_hash_map<std::string, const HostRule*> schemes_;
   absl::flat_hash_map<std::string, const HostRule*> exact_hosts_;
