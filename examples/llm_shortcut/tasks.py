@@ -78,11 +78,12 @@ class Task:
 
     @property
     def prompt(self) -> str:
+        """The task in words; the key, file or item is the last word before ``$``."""
         if self.kind == "value":
-            return f"print the value of {self.arg} in config.ini $"
+            return f"print from config.ini the value of {self.arg} $"
         if self.kind == "lines":
             return f"count the lines of {self.arg} $"
-        return f"print the price of {self.arg} in prices.csv $"
+        return f"print from prices.csv the price of {self.arg} $"
 
     def files(self) -> tuple[dict[str, str], str]:
         """The workspace's files (path -> text) and the answer."""
