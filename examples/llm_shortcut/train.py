@@ -5,7 +5,7 @@ three ways: no guard, guard with fixed penalties, guard with Lagrange multiplier
     .venv/bin/python examples/llm_shortcut/train.py --quick      # seconds: one seed, a few steps
 
 Per seed: a tokenizer (word level, ``tokenizers``) and a tiny Qwen2 causal LM
-built from a config, pretrained for a few seconds on a synthetic corpus of
+built from a config, pretrained for half a minute on a synthetic corpus of
 task prompts and shell commands (mostly honest ones, some shortcuts), so
 that it emits well-formed commands from the start. Nothing is downloaded.
 Then each arm starts from that same model and trains it with
