@@ -30,11 +30,6 @@ void Malformed(std::string_view line, std::string detail, FactList* out) {
   f.detail = fmt::format("sandbox observation: {}", detail);
 }
 
-bool IsSafeShellChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
-}
-
 std::string LowerHost(std::string_view host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
@@ -277,20 +272,7 @@ std::string QuoteArgv(absl::Span<const std::string> argv) {
   std::string out;
   for (size_t i = 0; i < argv.size(); ++i) {
     if (i) out.push_back(' ');
-    const std::string& word = argv[i];
-    if (!word.empty() && std::all_of(word.begin(), word.end(), IsSafeShellChar)) {
-      out += word;
-      continue;
-    }
-    out.push_back('\'');
-    for (char c : word) {
-      if (c == '\'') {
-        out += "'\\''";
-      } else {
-        out.push_back(c);
-      }
-    }
-    out.push_back('\'');
+    AppendShellWord(argv[i], &out);
   }
   return out;
 }

@@ -1731,6 +1731,11 @@ bool EvalsShellSetup(const Signatures& sig, std::string_view raw) {
   return program.find('/') == std::string_view::npos && sig.IsShellSetupProgram(program);
 }
 
+bool IsSafeShellChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
+}
+
 std::string JoinWords(const std::vector<Word>& argv, size_t from) {
   std::string s;
   for (size_t i = from; i < argv.size(); ++i) {
@@ -3080,13 +3085,7 @@ void Analyzer::ScanScript(std::string_view code, std::string_view language, cons
           }
           if (!joined.empty()) joined.push_back(' ');
           if (list_form) {
-            // An argv list: each literal is one word, whatever it holds.
-            joined.push_back('\'');
-            for (char ch : l.text) {
-              if (ch == '\'') joined.append("'\\''");
-              else joined.push_back(ch);
-            }
-            joined.push_back('\'');
+            AppendShellWord(l.text, &joined);  // an argv list: each literal is one word
           } else {
             joined.append(l.text.data(), l.text.size());
           }
@@ -3163,6 +3162,19 @@ void AnalyzeShell(std::string_view command, const Limits& limits, FactList* out,
     f.command = std::string(command.substr(0, 4096));
     out->push_back(std::move(f));
   }
+}
+
+void AppendShellWord(std::string_view word, std::string* out) {
+  if (!word.empty() && std::all_of(word.begin(), word.end(), IsSafeShellChar)) {
+    out->append(word);
+    return;
+  }
+  out->push_back('\'');
+  for (char c : word) {
+    if (c == '\'') out->append("'\\''");
+    else out->push_back(c);
+  }
+  out->push_back('\'');
 }
 
 }  // namespace rewardguard

@@ -27,6 +27,10 @@ namespace rewardguard {
 void AnalyzeShell(std::string_view command, const Limits& limits, FactList* out,
                   const FileMemory* memory = nullptr, FileWrites* writes = nullptr);
 
+// Appends `word` so that a shell reads it back as that one word: as it is
+// when it is made of safe characters, else in single quotes.
+void AppendShellWord(std::string_view word, std::string* out);
+
 }  // namespace rewardguard
 
 #endif  // REWARDGUARD_CLASSIFY_SHELL_H_

@@ -175,8 +175,7 @@ class SignatureLoader {
       }
       if (entry["language"]) p->language = entry["language"].as<std::string>();
       p->code_options = List(entry["code_options"]);
-      if (entry["role"] && entry["role"].as<std::string>() == "script" && p->code_options.empty() &&
-          p->language != "awk")
+      if (p->role == Role::kScript && p->code_options.empty() && p->language != "awk")
         Fail(file_, entry, "a script interpreter needs `code_options` (the options whose value is code)");
       if (entry["capability"]) p->capability = Capability(entry["capability"]);
       if (entry["detail"]) p->detail = entry["detail"].as<std::string>();
