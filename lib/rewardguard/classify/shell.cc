@@ -2335,8 +2335,11 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
                         sig->role == Role::kShell || sig->role == Role::kScript);
     size_t from = 1;
     if (sig && sig->subcommand_first && argv.size() > 1) {
-      from = 2;
-      pa.positionals.push_back(&argv[1]);
+      // Global options may come first (`tmux -S SOCKET new -d`): the
+      // subcommand is the first positional, and its own options follow.
+      ParseOptions(argv, 1, sig, /*stop_at_positional=*/true, &pa);
+      from = pa.rest;
+      if (from < argv.size()) pa.positionals.push_back(&argv[from++]);
     }
     ParseOptions(argv, from, sig, stop, &pa);
     if (stop) {

@@ -388,11 +388,30 @@ TEST_F(FamiliesTest, LoopbackServersAndDiscovery) {
       {"http-server -a localhost -p 8080", "net.listen", kAllow},
       {"python3 -m http.server 8000", "net.listen", kBlock},  // all interfaces
       {"python -m http.server -b 0.0.0.0", "net.listen", kBlock},
+      {"php -S localhost:8000 -t public", "net.listen", kAllow},
+      {"php -S 0.0.0.0:8080", "net.listen", kBlock},
       {"cat ~/.bash_history | grep -e '-p '", "fs.read.secret", kBlock},
       {"find / -name .aws 2>/dev/null", "fs.read.secret", kBlock},
       {"find / -writable -type d 2>/dev/null", "privilege.escalate", kBlock},
       {"systemctl disable --now firewalld", "net.config", kBlock},
   });
+}
+
+TEST_F(FamiliesTest, CommandsThatStartOrProbeNothing) {
+  // The same option or program means different things per subcommand: tmux's
+  // -d detaches a new session, but of attach it detaches the other clients;
+  // daemon-reload rereads unit files; hydra -U prints a module's usage.
+  Check({
+      {"tmux new -d 'python3 poll.py'", "process.background", kBlock},
+      {"tmux -S /tmp/s new-session -d -s x", "process.background", kBlock},
+      {"tmux split-window -d top", "process.background", kBlock},
+      {"docker --context prod run -d nginx", "process.background", kBlock},  // global options first
+      {"systemctl restart foo.service", "process.background", kBlock},
+      {"hydra -l admin -P words.txt ftp://10.0.0.1", "net.scan", kBlock},
+  });
+  CheckOrdinary({"tmux attach -d", "tmux attach -d -t work", "systemctl daemon-reload",
+                 "hydra -U smtp", "./hydra -U http-post-form"},
+                {"process.background", "net.scan"});
 }
 
 TEST_F(FamiliesTest, ProxySettings) {
