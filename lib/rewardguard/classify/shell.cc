@@ -13,6 +13,9 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "rewardguard/classify/internal/inline_code.h"
+#include "rewardguard/classify/internal/program_args.h"
+#include "rewardguard/classify/internal/shell_syntax.h"
 #include "rewardguard/classify/internal/signatures.h"
 #include "rewardguard/classify/paths.h"
 #include "rewardguard/classify/url.h"
@@ -33,56 +36,27 @@ using classify_internal::HostMode;
 using classify_internal::ProgramSig;
 using classify_internal::Role;
 using classify_internal::Signatures;
-
-enum WordFlag : uint16_t {
-  kQuoted = 1 << 0,
-  kEscaped = 1 << 1,       // a backslash escape other than a leading one
-  kAnsiC = 1 << 2,         // $'...'
-  kExpansion = 1 << 3,     // $var, ${...}, $((...))
-  kCommandSubst = 1 << 4,  // $(...) or `...`
-  kProcessSubst = 1 << 5,  // <(...) or >(...)
-  kIfs = 1 << 6,           // $IFS / ${IFS}
-  kPartialQuote = 1 << 7,  // quoted and unquoted parts in one word
-  kGlob = 1 << 8,
-  kSubstNet = 1 << 9,      // a substitution in it contacted the network
-  kSubstDecode = 1 << 10,  // a substitution in it ran a decoder
-  kLeadingEscape = 1 << 11,
-  kBrace = 1 << 12,        // {a,b} brace expansion
-};
-constexpr uint16_t kDynamic = kExpansion | kCommandSubst | kProcessSubst | kIfs;
-
-struct Word {
-  std::string_view text;  // quotes removed, escapes resolved, expansions as written
-  std::string_view raw;
-  uint16_t flags = 0;
-};
-
-enum class RedirOp : uint8_t { kIn, kOut, kAppend, kInOut, kDupIn, kDupOut, kHeredoc, kHerestring };
-
-struct Redir {
-  int fd = -1;  // -1: the default for the operator
-  RedirOp op = RedirOp::kOut;
-  bool both = false;  // &> / &>>
-  Word target;
-  std::string_view body;  // heredoc body
-  bool body_literal = false;
-  bool strip_tabs = false;
-};
-
-struct Range {
-  int begin = -1, end = -1;
-  bool valid() const { return begin >= 0 && end > begin; }
-};
-
-struct Cmd {
-  uint32_t w0 = 0, w1 = 0;  // words_
-  uint32_t a0 = 0, a1 = 0;  // assigns_
-  uint32_t r0 = 0, r1 = 0;  // redirs_
-  Range pipe_from;          // commands whose output is this one's stdin
-  bool background = false;
-  int loop_depth = 0;
-  std::string_view text;
-};
+// The syntax the parser produces (shell_syntax.h), the option grammar
+// (program_args.h) and the inline-code helpers (inline_code.h).
+using enum classify_internal::WordFlag;
+using classify_internal::Cmd;
+using classify_internal::kDynamic;
+using classify_internal::Range;
+using classify_internal::Redir;
+using classify_internal::RedirOp;
+using classify_internal::Word;
+using classify_internal::AnyOf;
+using classify_internal::ConditionHolds;
+using classify_internal::HasOpt;
+using classify_internal::Literal;
+using classify_internal::Literals;
+using classify_internal::LooksLikeTarget;
+using classify_internal::Opt;
+using classify_internal::ParsedArgs;
+using classify_internal::ParseOptions;
+using classify_internal::RemoteSpec;
+using classify_internal::SplitUserHost;
+using classify_internal::Trigrams;
 
 struct CmdResult {
   bool net = false;
@@ -1469,250 +1443,6 @@ bool Analyzer::ProgramWordOk(const Word& w, std::string_view command) {
 
 namespace {
 
-struct Opt {
-  std::string_view name;  // "R" or "exec" (no dashes)
-  bool is_long = false;
-  const Word* value = nullptr;
-  std::string_view value_text;
-};
-
-struct ParsedArgs {
-  std::vector<Opt> opts;
-  std::vector<const Word*> positionals;
-  size_t rest = 0;  // launchers: index where the command starts
-};
-
-// POSIX/GNU-style option parsing driven by the signature. `stop_at_positional`:
-// options end at the first positional (launchers).
-void ParseOptions(const std::vector<Word>& argv, size_t from, const ProgramSig* sig,
-                  bool stop_at_positional, ParsedArgs* out) {
-  size_t i = from;
-  bool options_done = false;
-  for (; i < argv.size(); ++i) {
-    const Word& w = argv[i];
-    std::string_view a = w.text;
-    if (options_done || a.size() < 2 || a[0] != '-' || (w.flags & kQuoted && a[0] != '-')) {
-      if (stop_at_positional) break;
-      out->positionals.push_back(&w);
-      continue;
-    }
-    if (a == "--") {
-      options_done = true;
-      if (stop_at_positional) {
-        ++i;
-        break;
-      }
-      continue;
-    }
-    if (a[1] == '-') {
-      Opt o;
-      o.is_long = true;
-      std::string_view body = a.substr(2);
-      size_t eq = body.find('=');
-      if (eq != std::string_view::npos) {
-        o.name = body.substr(0, eq);
-        o.value_text = body.substr(eq + 1);
-        o.value = &w;
-      } else {
-        o.name = body;
-        if (sig && sig->long_value.contains(AbslView(body)) && i + 1 < argv.size()) {
-          o.value = &argv[++i];
-          o.value_text = o.value->text;
-        }
-      }
-      out->opts.push_back(o);
-      continue;
-    }
-    // Short bundle: -fNR 9000:... ; -p22.
-    for (size_t k = 1; k < a.size(); ++k) {
-      Opt o;
-      o.name = a.substr(k, 1);
-      if (sig && sig->TakesValue(a[k])) {
-        if (k + 1 < a.size()) {
-          o.value_text = a.substr(k + 1);
-          o.value = &w;
-        } else if (i + 1 < argv.size()) {
-          o.value = &argv[++i];
-          o.value_text = o.value->text;
-        }
-        out->opts.push_back(o);
-        break;
-      }
-      out->opts.push_back(o);
-    }
-  }
-  out->rest = i;
-}
-
-bool HasOpt(const ParsedArgs& pa, std::string_view written, const Opt** found = nullptr) {
-  bool is_long = StartsWith(written, "--");
-  std::string_view name = written.substr(is_long ? 2 : 1);
-  for (const Opt& o : pa.opts) {
-    if (o.is_long == is_long && o.name == name) {
-      if (found) *found = &o;
-      return true;
-    }
-    // Single-dash long options (nvidia-smi -pl, find -name) parse as bundles:
-    // accept them as written too.
-  }
-  return false;
-}
-
-bool ConditionHolds(const classify_internal::Condition& c, const std::vector<Word>& argv,
-                    size_t from, const ParsedArgs& pa, bool has_command, bool discarded,
-                    bool has_urls) {
-  if (c.no_command && has_command) return false;
-  if (c.urls && !has_urls) return false;
-  if (c.output_discarded && !discarded) return false;
-  for (const std::string& o : c.without_options) {
-    for (size_t i = from; i < argv.size(); ++i)
-      if (argv[i].text == o || StartsWith(argv[i].text, StrCat(o, "="))) return false;
-    if (HasOpt(pa, o)) return false;
-  }
-  if (c.no_args && argv.size() > from) return false;
-  if (c.no_positionals && !pa.positionals.empty()) return false;
-  if (c.min_positionals >= 0 && static_cast<int>(pa.positionals.size()) < c.min_positionals)
-    return false;
-  if (!c.options.empty()) {
-    bool any = false;
-    for (const std::string& o : c.options) {
-      // Raw words too, for single-dash long options such as `-pl`.
-      bool raw_hit = false;
-      for (size_t i = from; i < argv.size() && !raw_hit; ++i)
-        raw_hit = argv[i].text == o || StartsWith(argv[i].text, StrCat(o, "="));
-      for (const Opt& opt : pa.opts) {
-        bool is_long = StartsWith(o, "--");
-        if (opt.is_long != is_long || opt.name != std::string_view(o).substr(is_long ? 2 : 1))
-          continue;
-        if (!c.value_contains.empty()) {
-          bool v = false;
-          for (const std::string& s : c.value_contains) v |= StrContains(opt.value_text, s);
-          if (!v) continue;
-        }
-        if (!c.value_prefix.empty()) {
-          bool v = false;
-          for (const std::string& s : c.value_prefix) v |= StartsWith(opt.value_text, s);
-          if (!v) continue;
-        }
-        any = true;
-        break;
-      }
-      if (raw_hit && c.value_contains.empty() && c.value_prefix.empty()) any = true;
-      if (any) break;
-    }
-    if (!any) return false;
-  }
-  if (!c.subcommands.empty()) {
-    if (pa.positionals.empty()) return false;
-    // "tool install": the first positionals, word by word.
-    auto matches = [&](std::string_view s) {
-      for (size_t k = 0;; ++k) {
-        size_t sp = s.find(' ');
-        if (k >= pa.positionals.size() || pa.positionals[k]->text != s.substr(0, sp)) return false;
-        if (sp == std::string_view::npos) return true;
-        s.remove_prefix(sp + 1);
-      }
-    };
-    bool any = false;
-    for (const std::string& s : c.subcommands) any |= matches(s);
-    if (!any) return false;
-  }
-  auto any_arg = [&](auto pred) {
-    for (size_t i = from; i < argv.size(); ++i)
-      if (pred(argv[i].text)) return true;
-    return false;
-  };
-  if (!c.arg_contains.empty() && !any_arg([&](std::string_view a) {
-        for (const std::string& s : c.arg_contains)
-          if (StrContains(a, s)) return true;
-        return false;
-      }))
-    return false;
-  if (!c.arg_prefix.empty() && !any_arg([&](std::string_view a) {
-        for (const std::string& s : c.arg_prefix)
-          if (StartsWith(a, s)) return true;
-        return false;
-      }))
-    return false;
-  if (!c.arg_equals.empty() && !any_arg([&](std::string_view a) {
-        for (const std::string& s : c.arg_equals)
-          if (a == s) return true;
-        return false;
-      }))
-    return false;
-  if (c.arg_matches && !any_arg([&](std::string_view a) {
-        return re2::RE2::PartialMatch(a, *c.arg_matches);
-      }))
-    return false;
-  if (c.arg_octal_mask && !any_arg([&](std::string_view a) {
-        if (a.size() < 3 || a.size() > 5) return false;
-        uint32_t v = 0;
-        for (char ch : a) {
-          if (ch < '0' || ch > '7') return false;
-          v = v * 8 + (ch - '0');
-        }
-        return (v & c.arg_octal_mask) != 0;
-      }))
-    return false;
-  return true;
-}
-
-// "user@host", "host", "ssh://user@host:22/..." -> host and port.
-void SplitUserHost(std::string_view s, std::string_view* host, int* port) {
-  if (s.find("://") != std::string_view::npos) {
-    return;  // handled as a URL by the caller
-  }
-  size_t at = s.rfind('@');
-  if (at != std::string_view::npos) s = s.substr(at + 1);
-  if (!s.empty() && s[0] == '[') {
-    size_t close = s.find(']');
-    if (close != std::string_view::npos) {
-      if (close + 2 < s.size() && s[close + 1] == ':')
-        if (auto p = ParsePort(s.substr(close + 2))) *port = *p;
-      s = s.substr(1, close - 1);
-    }
-  } else {
-    size_t colon = s.find(':');
-    if (colon != std::string_view::npos && s.find(':', colon + 1) == std::string_view::npos) {
-      if (auto p = ParsePort(s.substr(colon + 1))) *port = *p;
-      s = s.substr(0, colon);
-    }
-  }
-  *host = s;
-}
-
-// "user@host:path" (scp/rsync remote spec) -> host; false for local paths.
-bool RemoteSpec(std::string_view s, std::string_view* host) {
-  if (StartsWith(s, "rsync://") || StartsWith(s, "scp://") ||
-      StartsWith(s, "sftp://")) {
-    Url u = ParseUrl(s);
-    static thread_local std::string h;
-    h = u.host;
-    *host = h;
-    return true;
-  }
-  size_t colon = s.find(':');
-  if (colon == std::string_view::npos || colon == 0) return false;
-  size_t slash = s.find('/');
-  if (slash != std::string_view::npos && slash < colon) return false;
-  std::string_view h = s.substr(0, colon);
-  size_t at = h.rfind('@');
-  if (at != std::string_view::npos) h = h.substr(at + 1);
-  if (h.size() == 1) return false;  // C:\ style
-  *host = h;
-  return true;
-}
-
-bool LooksLikeTarget(std::string_view a) {
-  if (a.empty() || a[0] == '-') return false;
-  for (char c : a)
-    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
-          c == ':' || c == '/' || c == '_' || c == '$' || c == '{' || c == '}' || c == '*'))
-      return false;
-  return a.find('.') != std::string_view::npos || a.find(':') != std::string_view::npos ||
-         a.find('$') != std::string_view::npos || a == "localhost";
-}
-
 // `"$(ssh-agent -s)"`: one plain command substitution of a shell setup program
 // (no pipes, lists, redirections or nested substitutions).
 bool EvalsShellSetup(const Signatures& sig, std::string_view raw) {
@@ -2876,76 +2606,6 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
 }
 
 // ------------------------------------------------------ inline code look
-
-namespace {
-
-// String literals of inline code ('..', "..", `..`, triple quotes); raw
-// contents, escapes kept. Bounded.
-struct Literal {
-  std::string_view text;
-  size_t end;  // offset after the closing quote
-  char quote;
-};
-
-std::vector<Literal> Literals(std::string_view code) {
-  std::vector<Literal> out;
-  for (size_t i = 0; i < code.size() && out.size() < 512; ++i) {
-    char q = code[i];
-    if (q != '\'' && q != '"' && q != '`') continue;
-    if (q == '\'' && i > 0 && absl::ascii_isalnum(static_cast<unsigned char>(code[i - 1]))) continue;
-    bool triple = code.substr(i, 3) == std::string(3, q);
-    size_t start = i + (triple ? 3 : 1);
-    size_t j = start;
-    while (j < code.size()) {
-      if (code[j] == '\\') {
-        j += 2;
-        continue;
-      }
-      if (triple ? code.substr(j, 3) == std::string(3, q) : code[j] == q) break;
-      if (!triple && code[j] == '\n' && q != '`') break;
-      ++j;
-    }
-    if (j >= code.size()) break;
-    out.push_back({code.substr(start, j - start), j + (triple ? 3 : 1), q});
-    i = j + (triple ? 2 : 0);
-  }
-  return out;
-}
-
-// Hashed trigrams of a text: a needle with a trigram the text lacks cannot
-// occur, which skips most of the ~300 indicator searches per snippet. Every
-// trigram of the needle is tested, not just its first: in 2 KB of code a
-// third of the 4,096 buckets are set, so one trigram alone lets a third of
-// the needles through to a full search.
-struct Trigrams {
-  uint64_t bits[64] = {};
-  static uint32_t Hash(const char* p) {
-    return (static_cast<uint32_t>(static_cast<unsigned char>(p[0])) * 961u +
-            static_cast<uint32_t>(static_cast<unsigned char>(p[1])) * 31u +
-            static_cast<uint32_t>(static_cast<unsigned char>(p[2]))) & 4095u;
-  }
-  explicit Trigrams(std::string_view t) {
-    for (size_t i = 0; i + 2 < t.size(); ++i) {
-      uint32_t h = Hash(t.data() + i);
-      bits[h >> 6] |= uint64_t{1} << (h & 63);
-    }
-  }
-  bool MayContain(std::string_view n) const {
-    for (size_t i = 0; i + 2 < n.size(); ++i) {
-      const uint32_t h = Hash(n.data() + i);
-      if (!((bits[h >> 6] >> (h & 63)) & 1)) return false;
-    }
-    return true;
-  }
-};
-
-bool AnyOf(std::string_view code, const Trigrams& tri, const std::vector<std::string>& needles) {
-  for (const std::string& n : needles)
-    if (tri.MayContain(n) && StrContains(code, n)) return true;
-  return false;
-}
-
-}  // namespace
 
 void Analyzer::ScanScript(std::string_view code, std::string_view language, const Ctx& ctx,
                           std::string_view program) {

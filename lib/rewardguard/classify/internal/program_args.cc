@@ -1,0 +1,242 @@
+#include "rewardguard/classify/internal/program_args.h"
+
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "re2/re2.h"
+#include "rewardguard/classify/url.h"
+#include "rewardguard/core/net.h"
+#include "rewardguard/core/strings.h"
+
+namespace rewardguard {
+namespace classify_internal {
+
+void ParseOptions(const std::vector<Word>& argv, size_t from, const ProgramSig* sig,
+                  bool stop_at_positional, ParsedArgs* out) {
+  size_t i = from;
+  bool options_done = false;
+  for (; i < argv.size(); ++i) {
+    const Word& w = argv[i];
+    std::string_view a = w.text;
+    if (options_done || a.size() < 2 || a[0] != '-' || (w.flags & kQuoted && a[0] != '-')) {
+      if (stop_at_positional) break;
+      out->positionals.push_back(&w);
+      continue;
+    }
+    if (a == "--") {
+      options_done = true;
+      if (stop_at_positional) {
+        ++i;
+        break;
+      }
+      continue;
+    }
+    if (a[1] == '-') {
+      Opt o;
+      o.is_long = true;
+      std::string_view body = a.substr(2);
+      size_t eq = body.find('=');
+      if (eq != std::string_view::npos) {
+        o.name = body.substr(0, eq);
+        o.value_text = body.substr(eq + 1);
+        o.value = &w;
+      } else {
+        o.name = body;
+        if (sig && sig->long_value.contains(AbslView(body)) && i + 1 < argv.size()) {
+          o.value = &argv[++i];
+          o.value_text = o.value->text;
+        }
+      }
+      out->opts.push_back(o);
+      continue;
+    }
+    // Short bundle: -fNR 9000:... ; -p22.
+    for (size_t k = 1; k < a.size(); ++k) {
+      Opt o;
+      o.name = a.substr(k, 1);
+      if (sig && sig->TakesValue(a[k])) {
+        if (k + 1 < a.size()) {
+          o.value_text = a.substr(k + 1);
+          o.value = &w;
+        } else if (i + 1 < argv.size()) {
+          o.value = &argv[++i];
+          o.value_text = o.value->text;
+        }
+        out->opts.push_back(o);
+        break;
+      }
+      out->opts.push_back(o);
+    }
+  }
+  out->rest = i;
+}
+
+bool HasOpt(const ParsedArgs& pa, std::string_view written, const Opt** found) {
+  bool is_long = StartsWith(written, "--");
+  std::string_view name = written.substr(is_long ? 2 : 1);
+  for (const Opt& o : pa.opts) {
+    if (o.is_long == is_long && o.name == name) {
+      if (found) *found = &o;
+      return true;
+    }
+    // Single-dash long options (nvidia-smi -pl, find -name) parse as bundles:
+    // accept them as written too.
+  }
+  return false;
+}
+
+bool ConditionHolds(const Condition& c, const std::vector<Word>& argv,
+                    size_t from, const ParsedArgs& pa, bool has_command, bool discarded,
+                    bool has_urls) {
+  if (c.no_command && has_command) return false;
+  if (c.urls && !has_urls) return false;
+  if (c.output_discarded && !discarded) return false;
+  for (const std::string& o : c.without_options) {
+    for (size_t i = from; i < argv.size(); ++i)
+      if (argv[i].text == o || StartsWith(argv[i].text, StrCat(o, "="))) return false;
+    if (HasOpt(pa, o)) return false;
+  }
+  if (c.no_args && argv.size() > from) return false;
+  if (c.no_positionals && !pa.positionals.empty()) return false;
+  if (c.min_positionals >= 0 && static_cast<int>(pa.positionals.size()) < c.min_positionals)
+    return false;
+  if (!c.options.empty()) {
+    bool any = false;
+    for (const std::string& o : c.options) {
+      // Raw words too, for single-dash long options such as `-pl`.
+      bool raw_hit = false;
+      for (size_t i = from; i < argv.size() && !raw_hit; ++i)
+        raw_hit = argv[i].text == o || StartsWith(argv[i].text, StrCat(o, "="));
+      for (const Opt& opt : pa.opts) {
+        bool is_long = StartsWith(o, "--");
+        if (opt.is_long != is_long || opt.name != std::string_view(o).substr(is_long ? 2 : 1))
+          continue;
+        if (!c.value_contains.empty()) {
+          bool v = false;
+          for (const std::string& s : c.value_contains) v |= StrContains(opt.value_text, s);
+          if (!v) continue;
+        }
+        if (!c.value_prefix.empty()) {
+          bool v = false;
+          for (const std::string& s : c.value_prefix) v |= StartsWith(opt.value_text, s);
+          if (!v) continue;
+        }
+        any = true;
+        break;
+      }
+      if (raw_hit && c.value_contains.empty() && c.value_prefix.empty()) any = true;
+      if (any) break;
+    }
+    if (!any) return false;
+  }
+  if (!c.subcommands.empty()) {
+    if (pa.positionals.empty()) return false;
+    // "tool install": the first positionals, word by word.
+    auto matches = [&](std::string_view s) {
+      for (size_t k = 0;; ++k) {
+        size_t sp = s.find(' ');
+        if (k >= pa.positionals.size() || pa.positionals[k]->text != s.substr(0, sp)) return false;
+        if (sp == std::string_view::npos) return true;
+        s.remove_prefix(sp + 1);
+      }
+    };
+    bool any = false;
+    for (const std::string& s : c.subcommands) any |= matches(s);
+    if (!any) return false;
+  }
+  auto any_arg = [&](auto pred) {
+    for (size_t i = from; i < argv.size(); ++i)
+      if (pred(argv[i].text)) return true;
+    return false;
+  };
+  if (!c.arg_contains.empty() && !any_arg([&](std::string_view a) {
+        for (const std::string& s : c.arg_contains)
+          if (StrContains(a, s)) return true;
+        return false;
+      }))
+    return false;
+  if (!c.arg_prefix.empty() && !any_arg([&](std::string_view a) {
+        for (const std::string& s : c.arg_prefix)
+          if (StartsWith(a, s)) return true;
+        return false;
+      }))
+    return false;
+  if (!c.arg_equals.empty() && !any_arg([&](std::string_view a) {
+        for (const std::string& s : c.arg_equals)
+          if (a == s) return true;
+        return false;
+      }))
+    return false;
+  if (c.arg_matches && !any_arg([&](std::string_view a) {
+        return re2::RE2::PartialMatch(a, *c.arg_matches);
+      }))
+    return false;
+  if (c.arg_octal_mask && !any_arg([&](std::string_view a) {
+        if (a.size() < 3 || a.size() > 5) return false;
+        uint32_t v = 0;
+        for (char ch : a) {
+          if (ch < '0' || ch > '7') return false;
+          v = v * 8 + (ch - '0');
+        }
+        return (v & c.arg_octal_mask) != 0;
+      }))
+    return false;
+  return true;
+}
+
+void SplitUserHost(std::string_view s, std::string_view* host, int* port) {
+  if (s.find("://") != std::string_view::npos) {
+    return;  // handled as a URL by the caller
+  }
+  size_t at = s.rfind('@');
+  if (at != std::string_view::npos) s = s.substr(at + 1);
+  if (!s.empty() && s[0] == '[') {
+    size_t close = s.find(']');
+    if (close != std::string_view::npos) {
+      if (close + 2 < s.size() && s[close + 1] == ':')
+        if (auto p = ParsePort(s.substr(close + 2))) *port = *p;
+      s = s.substr(1, close - 1);
+    }
+  } else {
+    size_t colon = s.find(':');
+    if (colon != std::string_view::npos && s.find(':', colon + 1) == std::string_view::npos) {
+      if (auto p = ParsePort(s.substr(colon + 1))) *port = *p;
+      s = s.substr(0, colon);
+    }
+  }
+  *host = s;
+}
+
+bool RemoteSpec(std::string_view s, std::string_view* host) {
+  if (StartsWith(s, "rsync://") || StartsWith(s, "scp://") ||
+      StartsWith(s, "sftp://")) {
+    Url u = ParseUrl(s);
+    static thread_local std::string h;
+    h = u.host;
+    *host = h;
+    return true;
+  }
+  size_t colon = s.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  size_t slash = s.find('/');
+  if (slash != std::string_view::npos && slash < colon) return false;
+  std::string_view h = s.substr(0, colon);
+  size_t at = h.rfind('@');
+  if (at != std::string_view::npos) h = h.substr(at + 1);
+  if (h.size() == 1) return false;  // C:\ style
+  *host = h;
+  return true;
+}
+
+bool LooksLikeTarget(std::string_view a) {
+  if (a.empty() || a[0] == '-') return false;
+  for (char c : a)
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+          c == ':' || c == '/' || c == '_' || c == '$' || c == '{' || c == '}' || c == '*'))
+      return false;
+  return a.find('.') != std::string_view::npos || a.find(':') != std::string_view::npos ||
+         a.find('$') != std::string_view::npos || a == "localhost";
+}
+
+}  // namespace classify_internal
+}  // namespace rewardguard
