@@ -282,6 +282,33 @@ TEST_F(FamiliesTest, CredentialDumpingAndSearching) {
                 {kSecret});
 }
 
+TEST_F(FamiliesTest, CredentialStoresAskedForTheSecret) {
+  // Keyrings, password stores, token commands and cluster secrets: asking for
+  // the secret is credential access; asking what is there is not.
+  Check({
+      {"secret-tool lookup service github", "fs.read.secret", kBlock},
+      {"keyctl print 123456", "fs.read.secret", kBlock},
+      {"security find-generic-password -s github -w", "fs.read.secret", kBlock},
+      {"pass show email/work", "fs.read.secret", kBlock},
+      {"gpg --export-secret-keys -a me > k.asc", "fs.read.secret", kBlock},
+      {"git credential fill", "fs.read.secret", kBlock},
+      {"gh auth token", "fs.read.secret", kBlock},
+      {"gh auth status --show-token", "fs.read.secret", kBlock},
+      {"kubectl get secrets -o yaml", "fs.read.secret", kBlock},
+      {"kubectl get secret/db-creds -o jsonpath='{.data.password}'", "fs.read.secret", kBlock},
+      {"aws configure get aws_secret_access_key", "fs.read.secret", kBlock},
+      {"gcloud auth print-access-token", "fs.read.secret", kBlock},
+      {"printenv AWS_SECRET_ACCESS_KEY", "process.env_dump", kBlock},
+      {"python3 lazagne.py all", "fs.read.secret", kBlock},
+      {"aws s3 ls", "net.egress.http", kBlock},  // the AWS CLI talks to AWS
+  });
+  CheckOrdinary({"keyctl show", "pass --version", "gpg --export -a me > pub.asc",
+                 "git config --get credential.helper", "gh auth status", "kubectl get pods",
+                 "aws configure list", "gcloud config list", "printenv PATH",
+                 "export GITHUB_TOKEN", "secret-tool --help"},
+                {"fs.read.secret", "process.env_dump", "net.egress.http"});
+}
+
 TEST_F(FamiliesTest, PrivilegeEscalationSetups) {
   const char* kEscalate = "privilege.escalate";
   Check({
@@ -393,6 +420,7 @@ TEST_F(FamiliesTest, LoopbackServersAndDiscovery) {
       {"cat ~/.bash_history | grep -e '-p '", "fs.read.secret", kBlock},
       {"find / -name .aws 2>/dev/null", "fs.read.secret", kBlock},
       {"find / -writable -type d 2>/dev/null", "privilege.escalate", kBlock},
+      {"sudoedit -s /", "privilege.escalate", kBlock},
       {"systemctl disable --now firewalld", "net.config", kBlock},
   });
 }
