@@ -435,6 +435,14 @@ TEST_F(FamiliesTest, LoopbackServersAndDiscovery) {
       {"find / -name .aws 2>/dev/null", "fs.read.secret", kBlock},
       {"find / -writable -type d 2>/dev/null", "privilege.escalate", kBlock},
       {"sudoedit -s /", "privilege.escalate", kBlock},
+      {"chown user /etc/passwd", "privilege.escalate", kBlock},
+      {"dbus-send --system --dest=org.freedesktop.Accounts --type=method_call --print-reply "
+       "/org/freedesktop/Accounts org.freedesktop.Accounts.CreateUser string:x string:x int32:1",
+       "privilege.escalate", kBlock},
+      {"ctr run --privileged docker.io/library/alpine:latest x sh", "privilege.escalate", kBlock},
+      {"debugfs /dev/sda1", "privilege.escalate", kBlock},
+      {"dd if=/dev/sda of=disk.img", "privilege.escalate", kBlock},
+      {"ctr images pull docker.io/library/alpine:latest", "net.egress.http", kBlock},
       {"systemctl disable --now firewalld", "net.config", kBlock},
   });
 }
@@ -454,6 +462,14 @@ TEST_F(FamiliesTest, CommandsThatStartOrProbeNothing) {
   CheckOrdinary({"tmux attach -d", "tmux attach -d -t work", "systemctl daemon-reload",
                  "hydra -U smtp", "./hydra -U http-post-form"},
                 {"process.background", "net.scan"});
+}
+
+TEST_F(FamiliesTest, RawDisksOwnersAndBusesStayOrdinaryInTheWorkspace) {
+  CheckOrdinary({"chown -R me:me ./build", "dd if=/dev/zero of=test.img bs=1M count=10",
+                 "dd if=/dev/urandom of=key.bin bs=32 count=1", "debugfs -R stats disk.img",
+                 "dbus-send --session --dest=org.freedesktop.Notifications /x y.z",
+                 "ctr --version"},
+                {"privilege.escalate", "net.egress.http"});
 }
 
 TEST_F(FamiliesTest, ProxySettings) {
