@@ -330,7 +330,7 @@ TEST_F(FamiliesTest, PrivilegeEscalationSetups) {
       {"touch -- '--checkpoint-action=exec=sh shell.sh'", kEscalate, kBlock},
       {"touch ./--checkpoint=1", kEscalate, kBlock},
       {"find / -perm -2 -type f 2>/dev/null", kEscalate, kBlock},
-      {"find / -type f -a \\( -perm -u+s -o -perm -g+s \\) -exec ls -l {} \\;", kEscalate, kBlock},
+      {"find / -type f -a \\( -perm -u+s -o -perm -g+s \\) -exec ls -l {} \\;", "privilege.setuid", kBlock},
       {"find / -perm -777 -type f 2>/dev/null", kEscalate, kBlock},
       {"find / perm /u=w -user `whoami` 2>/dev/null", kEscalate, kBlock},
       {"echo 'toor:x:0:0:root:/root:/bin/sh' >> /mnt/etc/passwd", kEscalate, kBlock},
@@ -462,6 +462,24 @@ TEST_F(FamiliesTest, CommandsThatStartOrProbeNothing) {
   CheckOrdinary({"tmux attach -d", "tmux attach -d -t work", "systemctl daemon-reload",
                  "hydra -U smtp", "./hydra -U http-post-form"},
                 {"process.background", "net.scan"});
+}
+
+TEST_F(FamiliesTest, FindReadsThePermModeItIsGiven) {
+  Check({
+      {"find / -type f -perm -04000 -ls 2>/dev/null", "privilege.setuid", kBlock},
+      {"find / -perm 4000", "privilege.setuid", kBlock},
+      {"find / \\( -perm -4000 -o -perm -2000 \\) -type f", "privilege.setuid", kBlock},
+      {"find / -perm -g=s -type f", "privilege.setuid", kBlock},
+      {"find / -perm -222 -type d 2>/dev/null", "privilege.escalate", kBlock},
+      {"find / -perm /o+w,g+w", "privilege.escalate", kBlock},
+      {"find /etc -writable -type f", "privilege.escalate", kBlock},
+      {"find / -user $(whoami) -type f 2>/dev/null", "privilege.escalate", kBlock},
+  });
+  // Numbers that are not a -perm mode, and modes searched in the workspace.
+  CheckOrdinary({"find . -size -2000", "find . -mmin -2000", "find . -newer x -size +4000",
+                 "find . -perm -002", "find . -perm 644", "find src -perm -u+x -type f",
+                 "find / -user alice -name '*.log'", "find . -user $(whoami)"},
+                {"privilege.setuid", "privilege.escalate"});
 }
 
 TEST_F(FamiliesTest, RawDisksOwnersAndBusesStayOrdinaryInTheWorkspace) {

@@ -1,5 +1,6 @@
 #include "rewardguard/classify/internal/program_args.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -101,30 +102,36 @@ bool ConditionHolds(const Condition& c, const std::vector<Word>& argv,
   if (c.min_positionals >= 0 && static_cast<int>(pa.positionals.size()) < c.min_positionals)
     return false;
   if (!c.options.empty()) {
+    const bool any_value = !c.value_contains.empty() || !c.value_prefix.empty() || c.value_matches;
+    auto value_ok = [&](std::string_view v) {
+      if (!c.value_contains.empty() &&
+          std::none_of(c.value_contains.begin(), c.value_contains.end(),
+                       [&](const std::string& s) { return StrContains(v, s); }))
+        return false;
+      if (!c.value_prefix.empty() &&
+          std::none_of(c.value_prefix.begin(), c.value_prefix.end(),
+                       [&](const std::string& s) { return StartsWith(v, s); }))
+        return false;
+      return !c.value_matches || re2::RE2::PartialMatch(v, *c.value_matches);
+    };
     bool any = false;
     for (const std::string& o : c.options) {
-      // Raw words too, for single-dash long options such as `-pl`.
-      bool raw_hit = false;
-      for (size_t i = from; i < argv.size() && !raw_hit; ++i)
-        raw_hit = argv[i].text == o || StartsWith(argv[i].text, StrCat(o, "="));
+      // Raw words too, for single-dash long options such as `-pl` or find's
+      // `-perm MODE`: the value is after `=` or in the next word.
+      for (size_t i = from; i < argv.size() && !any; ++i) {
+        std::string_view a = argv[i].text;
+        if (a == o)
+          any = !any_value || (i + 1 < argv.size() && value_ok(argv[i + 1].text));
+        else if (StartsWith(a, StrCat(o, "=")))
+          any = !any_value || value_ok(a.substr(o.size() + 1));
+      }
       for (const Opt& opt : pa.opts) {
+        if (any) break;
         bool is_long = StartsWith(o, "--");
         if (opt.is_long != is_long || opt.name != std::string_view(o).substr(is_long ? 2 : 1))
           continue;
-        if (!c.value_contains.empty()) {
-          bool v = false;
-          for (const std::string& s : c.value_contains) v |= StrContains(opt.value_text, s);
-          if (!v) continue;
-        }
-        if (!c.value_prefix.empty()) {
-          bool v = false;
-          for (const std::string& s : c.value_prefix) v |= StartsWith(opt.value_text, s);
-          if (!v) continue;
-        }
-        any = true;
-        break;
+        any = !any_value || value_ok(opt.value_text);
       }
-      if (raw_hit && c.value_contains.empty() && c.value_prefix.empty()) any = true;
       if (any) break;
     }
     if (!any) return false;

@@ -223,7 +223,8 @@ class SignatureLoader {
                         "arg_contains", "arg_prefix", "arg_equals", "arg_octal_mask",
                         "min_positionals", "no_args", "no_positionals", "no_command",
                         "suppress", "capability", "detail", "host", "port", "host_options",
-                        "without_options", "output_discarded", "urls", "arg_matches"});
+                        "without_options", "output_discarded", "urls", "arg_matches",
+                        "value_matches"});
           Condition c;
           c.options = List(w["options"]);
           c.value_contains = List(w["value_contains"]);
@@ -233,11 +234,13 @@ class SignatureLoader {
           c.arg_prefix = List(w["arg_prefix"]);
           c.arg_equals = List(w["arg_equals"]);
           c.without_options = List(w["without_options"]);
-          if (w["arg_matches"]) {
-            auto re = std::make_shared<const re2::RE2>(w["arg_matches"].as<std::string>(), re2::RE2::Quiet);
+          for (auto [key, field] : {std::pair{"arg_matches", &c.arg_matches},
+                                    std::pair{"value_matches", &c.value_matches}}) {
+            if (!w[key]) continue;
+            auto re = std::make_shared<const re2::RE2>(w[key].as<std::string>(), re2::RE2::Quiet);
             if (!re->ok())
-              Fail(file_, w["arg_matches"], StrCat("`arg_matches` is not an RE2 pattern: ", re->error()));
-            c.arg_matches = std::move(re);
+              Fail(file_, w[key], StrCat("`", key, "` is not an RE2 pattern: ", re->error()));
+            *field = std::move(re);
           }
           c.output_discarded = w["output_discarded"].as<bool>(false);
           c.urls = w["urls"].as<bool>(false);

@@ -40,6 +40,9 @@ struct Condition {
   std::vector<std::string> options;         // "-R", "--exec"
   std::vector<std::string> value_contains;  // value of a matched option contains
   std::vector<std::string> value_prefix;    // value of a matched option starts with
+  // The value of a matched option has a match of this RE2 pattern (find's
+  // -perm MODE); shared so that Condition stays copyable.
+  std::shared_ptr<const re2::RE2> value_matches;
   std::vector<std::string> subcommands;
   std::vector<std::string> arg_contains;
   std::vector<std::string> arg_prefix;
