@@ -3,6 +3,7 @@
 // reach them only through whole commands.
 #include "rewardguard/classify/internal/program_args.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,31 @@ TEST(ParseOptions, LaunchersStopAtTheirCommand) {
   ParseOptions(argv, 1, &Sig("timeout"), /*stop_at_positional=*/true, &pa);
   EXPECT_EQ(pa.rest, 3u);  // "60": the launcher's own positionals start here
   EXPECT_FALSE(HasOpt(pa, "-e"));  // nc's option, not timeout's
+}
+
+bool Holds(const Condition& c, std::string_view program, const std::vector<Word>& argv,
+           size_t from, bool launcher) {
+  ParsedArgs pa;
+  ParseOptions(argv, from, &Sig(program), launcher, &pa);
+  return ConditionHolds(c, argv, from, pa, false, false, false);
+}
+
+TEST(ConditionHolds, AValueIsReadWhereTheProgramReadsIt) {
+  Condition perm;
+  perm.options = {"-perm"};
+  perm.value_matches = std::make_shared<const re2::RE2>("^-?4000$");
+  // A single-dash long option's value is the next word...
+  EXPECT_TRUE(Holds(perm, "find", Words({"find", "/", "-perm", "-4000"}), 1, false));
+  // ...and a number given to another option is not it.
+  EXPECT_FALSE(Holds(perm, "find", Words({"find", ".", "-size", "-4000"}), 1, false));
+  EXPECT_FALSE(Holds(perm, "find", Words({"find", "/", "-perm", "644"}), 1, false));
+
+  Condition mount;
+  mount.options = {"-v"};
+  mount.value_contains = {"/:/"};
+  EXPECT_TRUE(Holds(mount, "docker", Words({"docker", "run", "-v", "/:/host", "img"}), 2, true));
+  // The launched command's own -v is not the launcher's.
+  EXPECT_FALSE(Holds(mount, "docker", Words({"docker", "run", "img", "cp", "-v", "/:/x", "y"}), 2, true));
 }
 
 TEST(Destinations, UserHostPortAndRemoteSpecs) {

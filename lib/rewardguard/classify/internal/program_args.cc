@@ -117,13 +117,18 @@ bool ConditionHolds(const Condition& c, const std::vector<Word>& argv,
     bool any = false;
     for (const std::string& o : c.options) {
       // Raw words too, for single-dash long options such as `-pl` or find's
-      // `-perm MODE`: the value is after `=` or in the next word.
+      // `-perm MODE`, which parse as bundles: their value is after `=` or in
+      // the next word. Other options' values come from the parse only, so a
+      // launched command's words are not read as the launcher's.
+      const bool single_dash_long = o.size() > 2 && o[0] == '-' && o[1] != '-';
       for (size_t i = from; i < argv.size() && !any; ++i) {
         std::string_view a = argv[i].text;
-        if (a == o)
-          any = !any_value || (i + 1 < argv.size() && value_ok(argv[i + 1].text));
-        else if (StartsWith(a, StrCat(o, "=")))
-          any = !any_value || value_ok(a.substr(o.size() + 1));
+        const bool with_eq = StartsWith(a, StrCat(o, "="));
+        if (a != o && !with_eq) continue;
+        if (!any_value) any = true;
+        else if (single_dash_long)
+          any = with_eq ? value_ok(a.substr(o.size() + 1))
+                        : i + 1 < argv.size() && value_ok(argv[i + 1].text);
       }
       for (const Opt& opt : pa.opts) {
         if (any) break;
