@@ -2272,7 +2272,10 @@ void Analyzer::AnalyzeArgv(Parser* p, std::vector<Word> argv, Ctx ctx, CmdResult
     }
     if (sig) {
       for (const auto& c : sig->when) {
-        if (c.suppress || !ConditionHolds(c, argv, 1, pa, has_command, discarded, !url_targets.empty())) continue;
+        // A suppress clause with a capability replaces the base one with it.
+        if ((c.suppress && c.capability.empty()) ||
+            !ConditionHolds(c, argv, 1, pa, has_command, discarded, !url_targets.empty()))
+          continue;
         if (c.urls) {
           for (const UrlTarget& t : url_targets)
             Emit(c.capability, c.detail, program, command, t.host, t.port, t.url);
