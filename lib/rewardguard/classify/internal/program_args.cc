@@ -11,6 +11,19 @@
 
 namespace rewardguard {
 namespace classify_internal {
+namespace {
+
+bool ContainsAny(std::string_view v, const std::vector<std::string>& needles) {
+  return std::any_of(needles.begin(), needles.end(),
+                     [&](const std::string& n) { return StrContains(v, n); });
+}
+
+bool StartsWithAny(std::string_view v, const std::vector<std::string>& prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](const std::string& p) { return StartsWith(v, p); });
+}
+
+}  // namespace
 
 void ParseOptions(const std::vector<Word>& argv, size_t from, const ProgramSig* sig,
                   bool stop_at_positional, ParsedArgs* out) {
@@ -104,15 +117,9 @@ bool ConditionHolds(const Condition& c, const std::vector<Word>& argv,
   if (!c.options.empty()) {
     const bool any_value = !c.value_contains.empty() || !c.value_prefix.empty() || c.value_matches;
     auto value_ok = [&](std::string_view v) {
-      if (!c.value_contains.empty() &&
-          std::none_of(c.value_contains.begin(), c.value_contains.end(),
-                       [&](const std::string& s) { return StrContains(v, s); }))
-        return false;
-      if (!c.value_prefix.empty() &&
-          std::none_of(c.value_prefix.begin(), c.value_prefix.end(),
-                       [&](const std::string& s) { return StartsWith(v, s); }))
-        return false;
-      return !c.value_matches || re2::RE2::PartialMatch(v, *c.value_matches);
+      return (c.value_contains.empty() || ContainsAny(v, c.value_contains)) &&
+             (c.value_prefix.empty() || StartsWithAny(v, c.value_prefix)) &&
+             (!c.value_matches || re2::RE2::PartialMatch(v, *c.value_matches));
     };
     bool any = false;
     for (const std::string& o : c.options) {
@@ -161,17 +168,11 @@ bool ConditionHolds(const Condition& c, const std::vector<Word>& argv,
       if (pred(argv[i].text)) return true;
     return false;
   };
-  if (!c.arg_contains.empty() && !any_arg([&](std::string_view a) {
-        for (const std::string& s : c.arg_contains)
-          if (StrContains(a, s)) return true;
-        return false;
-      }))
+  if (!c.arg_contains.empty() &&
+      !any_arg([&](std::string_view a) { return ContainsAny(a, c.arg_contains); }))
     return false;
-  if (!c.arg_prefix.empty() && !any_arg([&](std::string_view a) {
-        for (const std::string& s : c.arg_prefix)
-          if (StartsWith(a, s)) return true;
-        return false;
-      }))
+  if (!c.arg_prefix.empty() &&
+      !any_arg([&](std::string_view a) { return StartsWithAny(a, c.arg_prefix); }))
     return false;
   if (!c.arg_equals.empty() && !any_arg([&](std::string_view a) {
         for (const std::string& s : c.arg_equals)

@@ -5,8 +5,8 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
-#include <signal.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
